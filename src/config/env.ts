@@ -1,0 +1,27 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Process-level settings from the environment (CONTRACT.md §2 names PROPEL_DB, PROPEL_MODELS, PORT).
+ * Command-line flags override these; see scripts/.
+ */
+export const EnvSchema = z.object({
+  PROPEL_DB: z.string().min(1).default(path.join('data', 'propel.duckdb')),
+  PROPEL_MODELS: z.string().min(1).default('models'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+  /** Secret for the keyed hash of e-mail and phone; when absent a random key is kept beside the store. */
+  PROPEL_ID_HASH_KEY: z.string().min(16).optional(),
+  /** Country calling code put in front of national phone numbers (leading 0), e.g. 886 for Taiwan. Empty: digits kept as given. */
+  PROPEL_PHONE_COUNTRY_CODE: z
+    .string()
+    .regex(/^\d{0,4}$/, 'digits only, e.g. 886')
+    .default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Treat empty strings as unset so `PROPEL_DB= npm start` falls back to defaults.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  return EnvSchema.parse(cleaned);
+}

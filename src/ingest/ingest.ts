@@ -1,0 +1,255 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { StrictRejectError, ValidationError } from '../domain/errors.js';
+import { CUSTOMER_COLUMNS, EVENT_COLUMNS } from '../domain/event.js';
+import type { IdentitySettings } from '../identity/normalize.js';
+import { resolveIdentities } from '../identity/resolve.js';
+import { sqlIdent, sqlString, type Db, type Store } from '../store/database.js';
+import type { InputFormat } from './format.js';
+import { identityKeySql } from './keys.js';
+import { aggregateOrderLines, ORDER_LINE_COLUMNS } from './lines.js';
+import { booleanSql, customerRules, eventRules, issuesSql, orderLineRules, timestampSql, type Rule } from './rules.js';
+import { stageFile, type MalformedLine } from './stage.js';
+import { SUMMARY_REJECTS_LIMIT, type IngestSummary, type RejectedRow } from './summary.js';
+
+export type IngestSource =
+  | { kind: 'file'; file: string; format: InputFormat; map?: Record<string, string> }
+  /** Rows already in memory (HTTP); values as text; `line` of a row is its index. */
+  | { kind: 'rows'; rows: Record<string, string | null>[] };
+
+export interface IngestOptions {
+  source: IngestSource;
+  identity: IdentitySettings;
+  origin: 'cli' | 'http' | 'demo';
+  /** Order-line file: one row per product line, aggregated into purchase/refund events. */
+  lines?: boolean;
+  /** strptime format for ts columns that are not ISO 8601. */
+  tsFormat?: string;
+  strict?: boolean;
+  /** Folder for the rejects CSV; none is written when undefined. */
+  rejectsDir?: string;
+  /** Called while the file is read (0–100). */
+  onProgress?: (percentage: number) => void;
+}
+
+const STAGE = 'stg';
+
+export async function ingestEvents(store: Store, options: IngestOptions): Promise<IngestSummary> {
+  const columns = options.lines ? ORDER_LINE_COLUMNS : EVENT_COLUMNS;
+  const rules = options.lines ? orderLineRules(options.tsFormat) : eventRules(options.tsFormat);
+  return store.transaction(async (tx) => {
+    const batchId = await beginBatch(tx, 'events', options);
+    const staged = await stage(tx, options, columns);
+    requireColumns(staged.missing, options.lines ? ['ts', 'order_id', 'quantity', 'unit_price'] : ['type', 'ts']);
+    const rejected = await collectRejects(tx, rules, staged.malformed, batchId);
+
+    if (options.lines) {
+      await tx.run(`CREATE OR REPLACE TEMP TABLE valid_lines AS SELECT * FROM ${STAGE} WHERE ${validSql(rules)}`);
+      await aggregateOrderLines(tx, 'valid_lines', 'valid_raw', options.tsFormat);
+    } else {
+      await tx.run(
+        `CREATE OR REPLACE TEMP TABLE valid_raw AS
+         SELECT line, ${EVENT_COLUMNS.filter((c) => c !== 'ts').map(sqlIdent).join(', ')},
+                ${timestampSql('ts', options.tsFormat)} AS ts
+         FROM ${STAGE} WHERE ${validSql(rules)}`,
+      );
+    }
+    await tx.run(
+      `CREATE OR REPLACE TEMP TABLE valid AS
+       SELECT *, ${identityKeySql(options.identity)} FROM valid_raw`,
+    );
+    await tx.run(
+      `UPDATE valid SET event_id = 'h:' || md5(concat_ws('|', anchor, type, ts, amount, margin, quantity, product_id, category,
+         channel, duration_s, rating, related_customer_id, campaign_id, action_id)) WHERE event_id IS NULL`,
+    );
+    const total = await count(tx, 'valid');
+    const distinct = Number((await tx.one<{ n: number }>('SELECT count(DISTINCT event_id) AS n FROM valid'))!.n);
+    if (distinct < total) {
+      // Repeated event_ids inside the file: the first occurrence wins.
+      await tx.run(
+        'CREATE OR REPLACE TEMP TABLE valid AS SELECT * FROM valid QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY line) = 1',
+      );
+    }
+    if ((await count(tx, 'events')) > 0) {
+      await tx.run('DELETE FROM valid WHERE event_id IN (SELECT event_id FROM events)');
+    }
+    const fresh = await count(tx, 'valid');
+    const identity = await resolveIdentities(tx, 'valid', batchId);
+    await tx.run(
+      `INSERT INTO events
+       SELECT v.event_id, m.person_id, v.type, v.ts, TRY_CAST(v.amount AS DOUBLE), TRY_CAST(v.margin AS DOUBLE),
+              TRY_CAST(v.quantity AS DOUBLE), v.product_id, v.category, v.channel, TRY_CAST(v.duration_s AS DOUBLE),
+              TRY_CAST(TRY_CAST(v.rating AS DOUBLE) AS TINYINT), v.related_customer_id, v.campaign_id, v.action_id, ${batchId}
+       FROM valid v JOIN b_keymap m ON m.k = v.anchor`,
+    );
+    if (options.lines) {
+      await tx.run('INSERT INTO event_items SELECT i.* FROM order_items i WHERE i.event_id IN (SELECT event_id FROM valid)');
+    }
+    const summary: IngestSummary = {
+      batch_id: batchId,
+      kind: 'events',
+      read: staged.read,
+      ingested: fresh,
+      duplicates: total - fresh,
+      rejected: rejected.rows,
+      rejects_file: null,
+      persons_created: identity.personsCreated,
+      merges: identity.merges,
+      rejects: rejected.sample,
+    };
+    return finishBatch(tx, summary, options);
+  });
+}
+
+export async function ingestCustomers(store: Store, options: IngestOptions): Promise<IngestSummary> {
+  const rules = customerRules(options.tsFormat);
+  return store.transaction(async (tx) => {
+    const batchId = await beginBatch(tx, 'customers', options);
+    const staged = await stage(tx, options, CUSTOMER_COLUMNS);
+    requireColumns(staged.missing, ['customer_id']);
+    const rejected = await collectRejects(tx, rules, staged.malformed, batchId);
+    await tx.run(
+      `CREATE OR REPLACE TEMP TABLE valid AS
+       SELECT line, ${timestampSql('signup_ts', options.tsFormat)} AS signup_ts,
+              ${['consent_email', 'consent_sms', 'consent_line', 'consent_push'].map((c) => `${booleanSql(c)} AS ${c}`).join(', ')},
+              ${identityKeySql(options.identity)}
+       FROM ${STAGE} WHERE ${validSql(rules)}`,
+    );
+    const identity = await resolveIdentities(tx, 'valid', batchId);
+    // The last row of a person in the file wins; a newer file replaces an older profile.
+    await tx.run(
+      `CREATE OR REPLACE TEMP TABLE profiles AS
+       SELECT m.person_id, v.signup_ts, v.consent_email, v.consent_sms, v.consent_line, v.consent_push
+       FROM valid v JOIN b_keymap m ON m.k = v.anchor
+       QUALIFY row_number() OVER (PARTITION BY m.person_id ORDER BY v.line DESC) = 1`,
+    );
+    await tx.run('DELETE FROM customers WHERE person_id IN (SELECT person_id FROM profiles)');
+    await tx.run(`INSERT INTO customers SELECT *, ${batchId} FROM profiles`);
+    const summary: IngestSummary = {
+      batch_id: batchId,
+      kind: 'customers',
+      read: staged.read,
+      ingested: await count(tx, 'profiles'),
+      duplicates: 0,
+      rejected: rejected.rows,
+      rejects_file: null,
+      persons_created: identity.personsCreated,
+      merges: identity.merges,
+      rejects: rejected.sample,
+    };
+    return finishBatch(tx, summary, options);
+  });
+}
+
+async function beginBatch(tx: Db, kind: 'events' | 'customers', options: IngestOptions): Promise<number> {
+  const batchId = Number((await tx.one<{ n: number }>('SELECT coalesce(max(batch_id), 0) + 1 AS n FROM ingest_batches'))!.n);
+  const source = options.source.kind === 'file' ? options.source.file : `${options.source.rows.length} rows`;
+  const format = options.source.kind === 'file' ? options.source.format : 'json';
+  await tx.run(
+    `INSERT INTO ingest_batches (batch_id, kind, origin, source, format, started_at) VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)`,
+    [batchId, kind, options.origin, source, format],
+  );
+  return batchId;
+}
+
+async function stage(tx: Db, options: IngestOptions, columns: readonly string[]) {
+  const { source } = options;
+  if (source.kind === 'file') {
+    if (!fs.existsSync(source.file)) {
+      throw new ValidationError(`No such file: ${source.file}`, [{ path: ['file'], message: 'file not found' }]);
+    }
+    return stageFile(tx, { file: source.file, format: source.format, columns, map: source.map ?? {}, table: STAGE }, (sql) =>
+      runWithProgress(tx, sql, options.onProgress),
+    );
+  }
+  await tx.run(
+    `CREATE OR REPLACE TEMP TABLE ${STAGE} (line BIGINT, ${columns.map((c) => `${sqlIdent(c)} VARCHAR`).join(', ')})`,
+  );
+  const appender = await tx.connection.createAppender(STAGE, null, 'temp');
+  source.rows.forEach((row, index) => {
+    appender.appendBigInt(BigInt(index));
+    for (const column of columns) {
+      const value = row[column]?.trim();
+      if (value === undefined || value === '') appender.appendNull();
+      else appender.appendVarchar(value);
+    }
+    appender.endRow();
+  });
+  appender.closeSync();
+  return { read: source.rows.length, malformed: [] as MalformedLine[], missing: [] as string[] };
+}
+
+/** Runs a long statement while reporting DuckDB's own progress estimate. */
+async function runWithProgress(tx: Db, sql: string, onProgress?: (p: number) => void): Promise<void> {
+  if (!onProgress) return tx.run(sql);
+  await tx.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
+  const timer = setInterval(() => {
+    const percentage = tx.connection.progress.percentage;
+    if (percentage >= 0) onProgress(percentage);
+  }, 200);
+  try {
+    await tx.run(sql);
+    onProgress(100);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function requireColumns(missing: string[], required: string[]): void {
+  const absent = required.filter((c) => missing.includes(c));
+  if (absent.length > 0) {
+    throw new ValidationError(`The input has no column ${absent.map((c) => `'${c}'`).join(', ')} (use --map target=source to rename)`, absent.map((c) => ({ path: [c], message: 'column missing' })));
+  }
+}
+
+function validSql(rules: Rule[]): string {
+  return `NOT (${rules.map((r) => `coalesce(${r.broken}, false)`).join(' OR ')})`;
+}
+
+/** Records every broken rule of every rejected row; returns the count of rows and a sample. */
+async function collectRejects(tx: Db, rules: Rule[], malformed: MalformedLine[], batchId: number) {
+  await tx.run(
+    `CREATE OR REPLACE TEMP TABLE b_rejects AS
+     SELECT line, i.field AS field, i.reason AS reason FROM (
+       SELECT line, unnest(${issuesSql(rules)}) AS i FROM ${STAGE} WHERE NOT (${validSql(rules)})
+     )`,
+  );
+  if (malformed.length > 0) {
+    await tx.run('INSERT INTO b_rejects SELECT unnest(?::BIGINT[]), NULL, unnest(?::VARCHAR[])', [
+      malformed.map((m) => m.line) as unknown as never,
+      malformed.map((m) => m.reason) as unknown as never,
+    ]);
+  }
+  await tx.run(`INSERT INTO rejects SELECT ${batchId}, line, field, reason FROM b_rejects`);
+  const rows = Number((await tx.one<{ n: number }>('SELECT count(DISTINCT line) AS n FROM b_rejects'))!.n);
+  const sample = (
+    await tx.all<RejectedRow>(`SELECT line, coalesce(field, '') AS field, reason FROM b_rejects ORDER BY line, field LIMIT ${SUMMARY_REJECTS_LIMIT}`)
+  ).map((r) => ({ line: Number(r.line), field: r.field, reason: r.reason }));
+  return { rows, sample };
+}
+
+async function finishBatch(tx: Db, summary: IngestSummary, options: IngestOptions): Promise<IngestSummary> {
+  if (options.strict && summary.rejected > 0) {
+    throw new StrictRejectError(
+      summary.rejected,
+      summary.rejects.map((r) => ({ path: ['line', r.line, r.field], message: r.reason })),
+    );
+  }
+  if (options.rejectsDir && summary.rejected > 0) {
+    fs.mkdirSync(options.rejectsDir, { recursive: true });
+    const base = options.source.kind === 'file' ? path.basename(options.source.file).replace(/[^\w.-]+/g, '_') : 'request';
+    const file = path.join(options.rejectsDir, `batch-${summary.batch_id}-${base}.rejects.csv`);
+    await tx.run(`COPY (SELECT line, field, reason FROM b_rejects ORDER BY line, field) TO ${sqlString(file)} (HEADER)`);
+    summary.rejects_file = file;
+  }
+  await tx.run(
+    `UPDATE ingest_batches SET finished_at = now()::TIMESTAMP, read = ?, ingested = ?, duplicates = ?, rejected = ?, merges = ?, rejects_file = ?
+     WHERE batch_id = ?`,
+    [summary.read, summary.ingested, summary.duplicates, summary.rejected, summary.merges, summary.rejects_file, summary.batch_id],
+  );
+  return summary;
+}
+
+async function count(tx: Db, table: string): Promise<number> {
+  return Number((await tx.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n);
+}

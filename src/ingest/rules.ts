@@ -1,0 +1,139 @@
+import { EVENT_TYPES } from '../domain/event.js';
+import { EMAIL_PATTERN, PHONE_MAX_DIGITS, PHONE_MIN_DIGITS } from '../identity/normalize.js';
+import { sqlIdent, sqlString } from '../store/database.js';
+
+/**
+ * Validation rules as data: each names a field, a SQL condition that is true when the row breaks
+ * the rule, and a SQL expression for the message. The CLI (files) and the HTTP ingest both stage
+ * rows as text and run these same rules, so an event is judged the same way on either path.
+ */
+export interface Rule {
+  field: string;
+  broken: string;
+  message: string;
+}
+
+const col = (name: string) => sqlIdent(name);
+const quoted = (name: string) => `'''' || ${col(name)} || ''''`;
+
+/** SQL that parses an ISO 8601 date or date-time; no zone means UTC (the session runs in UTC). */
+export function timestampSql(column: string, format?: string): string {
+  return format
+    ? `try_strptime(${col(column)}, ${sqlString(format)})`
+    : `TRY_CAST(TRY_CAST(${col(column)} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+}
+
+const number = (name: string) => `TRY_CAST(${col(name)} AS DOUBLE)`;
+const present = (name: string) => `${col(name)} IS NOT NULL`;
+const notNumber = (name: string) => `(${present(name)} AND (${number(name)} IS NULL OR NOT isfinite(${number(name)})))`;
+
+function numberRule(name: string, min?: number): Rule[] {
+  const rules: Rule[] = [{ field: name, broken: notNumber(name), message: `'${name} ' || ${quoted(name)} || ' is not a number'` }];
+  if (min !== undefined) {
+    rules.push({ field: name, broken: `(${number(name)} < ${min})`, message: `'${name} must be ≥ ${min}, got ' || ${col(name)}` });
+  }
+  return rules;
+}
+
+export const IDENTIFIER_RULES: Rule[] = [
+  {
+    field: 'customer_id',
+    broken: `(customer_id IS NULL AND member_id IS NULL AND email IS NULL AND phone IS NULL)`,
+    message: `'no identifier: one of customer_id, member_id, email, phone is required'`,
+  },
+  {
+    field: 'email',
+    broken: `(${present('email')} AND NOT regexp_matches(lower(trim(email)), ${sqlString(EMAIL_PATTERN)}))`,
+    message: `'email ' || ${quoted('email')} || ' is not an e-mail address'`,
+  },
+  {
+    field: 'phone',
+    broken: `(${present('phone')} AND length(regexp_replace(phone, '[^0-9]', '', 'g')) NOT BETWEEN ${PHONE_MIN_DIGITS} AND ${PHONE_MAX_DIGITS})`,
+    message: `'phone must have ${PHONE_MIN_DIGITS} to ${PHONE_MAX_DIGITS} digits'`,
+  },
+];
+
+function timestampRules(name: string, required: boolean, format?: string): Rule[] {
+  const rules: Rule[] = [];
+  if (required) rules.push({ field: name, broken: `(${col(name)} IS NULL)`, message: `'${name} is required'` });
+  rules.push({
+    field: name,
+    broken: `(${present(name)} AND ${timestampSql(name, format)} IS NULL)`,
+    message: format
+      ? `'${name} ' || ${quoted(name)} || ' does not match the format ${format.replaceAll("'", "''")}'`
+      : `'${name} ' || ${quoted(name)} || ' is not an ISO 8601 date or date-time'`,
+  });
+  return rules;
+}
+
+const TYPE_LIST = `[${EVENT_TYPES.map((t) => sqlString(t)).join(', ')}]`;
+
+/** Rules for one event row (CONTRACT.md §1). */
+export function eventRules(tsFormat?: string): Rule[] {
+  return [
+    ...IDENTIFIER_RULES,
+    { field: 'type', broken: `(type IS NULL)`, message: `'type is required'` },
+    {
+      field: 'type',
+      broken: `(type IS NOT NULL AND NOT list_contains(${TYPE_LIST}, type))`,
+      message: `'type ' || ${quoted('type')} || ' is not one of ${EVENT_TYPES.join(', ')}'`,
+    },
+    ...timestampRules('ts', true, tsFormat),
+    {
+      field: 'amount',
+      broken: `(type IN ('purchase', 'refund') AND amount IS NULL)`,
+      message: `'amount is required for a ' || type`,
+    },
+    ...numberRule('amount', 0),
+    ...numberRule('margin'),
+    ...numberRule('quantity'),
+    ...numberRule('duration_s', 0),
+    {
+      field: 'rating',
+      broken: `(${present('rating')} AND (TRY_CAST(rating AS DOUBLE) IS NULL OR TRY_CAST(rating AS DOUBLE) NOT IN (1, 2, 3, 4, 5)))`,
+      message: `'rating must be a whole number from 1 to 5, got ' || ${quoted('rating')}`,
+    },
+  ];
+}
+
+/** Rules for one order line in `--lines` mode; the order becomes a purchase or refund event. */
+export function orderLineRules(tsFormat?: string): Rule[] {
+  return [
+    ...IDENTIFIER_RULES,
+    { field: 'order_id', broken: `(order_id IS NULL)`, message: `'order_id is required with --lines'` },
+    ...timestampRules('ts', true, tsFormat),
+    { field: 'quantity', broken: `(quantity IS NULL)`, message: `'quantity is required with --lines'` },
+    ...numberRule('quantity'),
+    { field: 'unit_price', broken: `(unit_price IS NULL)`, message: `'unit_price is required with --lines'` },
+    ...numberRule('unit_price', 0),
+    ...numberRule('margin'),
+  ];
+}
+
+const BOOLEAN_TEXT = `['true','false','1','0','yes','no','y','n','t','f']`;
+
+export function booleanSql(name: string): string {
+  return `coalesce(lower(${col(name)}) IN ('true','1','yes','y','t'), false)`;
+}
+
+/** Rules for one row of the customers (profile) file. */
+export function customerRules(tsFormat?: string): Rule[] {
+  return [
+    { field: 'customer_id', broken: `(customer_id IS NULL)`, message: `'customer_id is required in a customers file'` },
+    ...IDENTIFIER_RULES.slice(1),
+    ...timestampRules('signup_ts', false, tsFormat),
+    ...['consent_email', 'consent_sms', 'consent_line', 'consent_push'].map((name) => ({
+      field: name,
+      broken: `(${present(name)} AND NOT list_contains(${BOOLEAN_TEXT}, lower(${col(name)})))`,
+      message: `'${name} must be true or false, got ' || ${quoted(name)}`,
+    })),
+  ];
+}
+
+/** SQL for a LIST of STRUCT(field, reason): every rule the row breaks, empty when valid. */
+export function issuesSql(rules: Rule[]): string {
+  const items = rules.map(
+    (r) => `CASE WHEN coalesce(${r.broken}, false) THEN {'field': ${sqlString(r.field)}, 'reason': ${r.message}} END`,
+  );
+  return `list_filter([${items.join(',\n ')}], x -> x IS NOT NULL)`;
+}

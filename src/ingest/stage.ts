@@ -1,0 +1,168 @@
+import { ValidationError } from '../domain/errors.js';
+import { sqlIdent, sqlString, type Db } from '../store/database.js';
+import type { InputFormat } from './format.js';
+
+/** A file rejected by the reader itself (bad quoting, wrong column count, broken JSON). */
+export interface MalformedLine {
+  line: number;
+  reason: string;
+}
+
+export interface StageRequest {
+  file: string;
+  format: InputFormat;
+  /** Target columns wanted in the staging table, all VARCHAR. */
+  columns: readonly string[];
+  /** target → source column renames (`--map`). */
+  map: Record<string, string>;
+  table: string;
+}
+
+export interface StageResult {
+  read: number;
+  malformed: MalformedLine[];
+  /** Columns absent from the file (staged as NULL). */
+  missing: string[];
+}
+
+/**
+ * Loads a file into a temporary staging table `(line BIGINT, <columns> VARCHAR)` where `line` is
+ * the 1-based line of the row in the file (CSV counts its header line, Parquet counts rows).
+ * Every value stays text here; validation and typing happen in SQL afterwards, one path for all formats.
+ */
+export async function stageFile(db: Db, request: StageRequest, onStatement?: (sql: string) => Promise<void>): Promise<StageResult> {
+  const run = onStatement ?? ((sql: string) => db.run(sql));
+  switch (request.format) {
+    case 'csv':
+      return stageCsv(db, request, run);
+    case 'ndjson':
+      return stageNdjson(db, request, run);
+    case 'parquet':
+      return stageParquet(db, request, run);
+  }
+}
+
+function sourceFor(request: StageRequest, target: string): string {
+  return request.map[target] ?? target;
+}
+
+function checkMappedColumns(request: StageRequest, present: Set<string>): string[] {
+  for (const [target, source] of Object.entries(request.map)) {
+    if (!present.has(source)) {
+      throw new ValidationError(
+        `--map ${target}=${source}: the file has no column '${source}'. Its columns: ${[...present].join(', ')}`,
+        [{ path: ['map', target], message: `no column '${source}' in ${request.file}` }],
+      );
+    }
+  }
+  return request.columns.filter((c) => !present.has(sourceFor(request, c)));
+}
+
+function textColumn(expr: string): string {
+  return `nullif(trim(CAST(${expr} AS VARCHAR)), '')`;
+}
+
+async function stageCsv(db: Db, request: StageRequest, run: (sql: string) => Promise<void>): Promise<StageResult> {
+  const file = sqlString(request.file);
+  const header = await db.all<{ column_name: string }>(
+    `DESCRIBE SELECT * FROM read_csv(${file}, header = true, all_varchar = true)`,
+  );
+  const present = new Set(header.map((h) => h.column_name));
+  const missing = checkMappedColumns(request, present);
+  const select = request.columns
+    .map((c) => (present.has(sourceFor(request, c)) ? `${textColumn(sqlIdent(sourceFor(request, c)))} AS ${sqlIdent(c)}` : `NULL::VARCHAR AS ${sqlIdent(c)}`))
+    .join(', ');
+  const rejectsTable = `${request.table}_csv_errors`;
+  const scansTable = `${request.table}_csv_scans`;
+  await run(
+    `CREATE OR REPLACE TEMP TABLE ${request.table} AS
+     SELECT row_number() OVER () AS line, ${select}
+     FROM read_csv(${file}, header = true, all_varchar = true, store_rejects = true,
+                   rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(scansTable)})`,
+  );
+  const malformed = (
+    await db.all<{ line: number; reason: string }>(
+      `SELECT line, min(error_type || ': ' || error_message) AS reason FROM ${rejectsTable} GROUP BY line ORDER BY line`,
+    )
+  ).map((m) => ({ line: Number(m.line), reason: firstLine(m.reason) }));
+  await renumberCsvLines(db, request.table, malformed);
+  await db.run(`DROP TABLE IF EXISTS ${rejectsTable}`);
+  await db.run(`DROP TABLE IF EXISTS ${scansTable}`);
+  const read = await countRows(db, request.table);
+  return { read: read + malformed.length, malformed, missing };
+}
+
+/**
+ * row_number() counts accepted rows; a file line is that plus the header plus the malformed
+ * lines before it. Only needed when the reader skipped lines.
+ */
+async function renumberCsvLines(db: Db, table: string, malformed: MalformedLine[]): Promise<void> {
+  if (malformed.length === 0) {
+    await db.run(`UPDATE ${table} SET line = line + 1`);
+    return;
+  }
+  const bad = malformed.map((m) => m.line);
+  // Accepted row k (1-based) sits on the k-th line, counting from line 2, that is not malformed.
+  await db.run(
+    `UPDATE ${table} SET line = m.file_line FROM (
+       SELECT row_number() OVER (ORDER BY l) AS k, l AS file_line
+       FROM range(2, (SELECT count(*) FROM ${table}) + ${bad.length} + 2) r(l)
+       WHERE l NOT IN (${bad.join(',')})
+     ) m WHERE ${table}.line = m.k`,
+  );
+}
+
+async function stageNdjson(db: Db, request: StageRequest, run: (sql: string) => Promise<void>): Promise<StageResult> {
+  const file = sqlString(request.file);
+  const raw = `${request.table}_raw`;
+  // Each line read as one text value, so a broken line is reported with its number, not fatal.
+  await run(
+    `CREATE OR REPLACE TEMP TABLE ${raw} AS
+     SELECT row_number() OVER () AS line, j FROM read_csv(${file}, header = false, auto_detect = false,
+       columns = {'j': 'VARCHAR'}, delim = '\x1f', quote = '', escape = '', new_line = '\\n')`,
+  );
+  const keys = new Set(
+    (await db.all<{ k: string }>(`SELECT DISTINCT unnest(json_keys(j)) AS k FROM ${raw} WHERE json_valid(j) AND json_type(j) = 'OBJECT'`)).map(
+      (r) => r.k,
+    ),
+  );
+  const missing = checkMappedColumns(request, keys);
+  const select = request.columns
+    .map((c) => `${textColumn(`j->>${sqlString('$.' + JSON.stringify(sourceFor(request, c)))}`)} AS ${sqlIdent(c)}`)
+    .join(', ');
+  const malformed = (
+    await db.all<{ line: number }>(
+      `SELECT line FROM ${raw} WHERE j IS NOT NULL AND (NOT json_valid(j) OR json_type(j) <> 'OBJECT') ORDER BY line`,
+    )
+  ).map((m) => ({ line: Number(m.line), reason: 'the line is not a JSON object' }));
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE ${request.table} AS
+     SELECT line, ${select} FROM ${raw} WHERE j IS NOT NULL AND json_valid(j) AND json_type(j) = 'OBJECT'`,
+  );
+  await db.run(`DROP TABLE ${raw}`);
+  const read = await countRows(db, request.table);
+  return { read: read + malformed.length, malformed, missing };
+}
+
+async function stageParquet(db: Db, request: StageRequest, run: (sql: string) => Promise<void>): Promise<StageResult> {
+  const file = sqlString(request.file);
+  const columns = await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${file})`);
+  const present = new Set(columns.map((c) => c.column_name));
+  const missing = checkMappedColumns(request, present);
+  const select = request.columns
+    .map((c) => (present.has(sourceFor(request, c)) ? `${textColumn(sqlIdent(sourceFor(request, c)))} AS ${sqlIdent(c)}` : `NULL::VARCHAR AS ${sqlIdent(c)}`))
+    .join(', ');
+  await run(
+    `CREATE OR REPLACE TEMP TABLE ${request.table} AS
+     SELECT file_row_number + 1 AS line, ${select} FROM read_parquet(${file}, file_row_number = true)`,
+  );
+  return { read: await countRows(db, request.table), malformed: [], missing };
+}
+
+async function countRows(db: Db, table: string): Promise<number> {
+  return Number((await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))?.n ?? 0);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
