@@ -109,6 +109,12 @@ export async function resolveIdentities(db: Db, table: string, batchId: number):
     `INSERT INTO identifiers SELECT k, person_id, ${batchId} FROM b_keymap WHERE k NOT IN (SELECT k FROM b_known)`,
   );
   if (merges.length > 0) await applyMerges(db, batchId);
+  // A person known so far only by e-mail, phone or member id takes the first customer_id linked to them.
+  await db.run(
+    `UPDATE persons SET customer_id = f.customer_id FROM (
+       SELECT person_id, min(substr(k, 13)) AS customer_id FROM b_keymap WHERE starts_with(k, 'customer_id:') GROUP BY person_id
+     ) f WHERE persons.person_id = f.person_id AND persons.customer_id IS NULL`,
+  );
   const personsCreated = Number((await db.one<{ n: number }>('SELECT count(*) AS n FROM b_new_persons'))!.n);
   return { personsCreated, merges: merges.length };
 }

@@ -215,10 +215,14 @@ async function collectRejects(tx: Db, rules: Rule[], malformed: MalformedLine[],
      )`,
   );
   if (malformed.length > 0) {
-    await tx.run('INSERT INTO b_rejects SELECT unnest(?::BIGINT[]), NULL, unnest(?::VARCHAR[])', [
-      malformed.map((m) => m.line) as unknown as never,
-      malformed.map((m) => m.reason) as unknown as never,
-    ]);
+    const appender = await tx.connection.createAppender('b_rejects', null, 'temp');
+    for (const m of malformed) {
+      appender.appendBigInt(BigInt(m.line));
+      appender.appendNull();
+      appender.appendVarchar(m.reason);
+      appender.endRow();
+    }
+    appender.closeSync();
   }
   await tx.run(`INSERT INTO rejects SELECT ${batchId}, line, field, reason FROM b_rejects`);
   const rows = Number((await tx.one<{ n: number }>('SELECT count(DISTINCT line) AS n FROM b_rejects'))!.n);

@@ -65,7 +65,7 @@ function textColumn(expr: string): string {
 async function stageCsv(db: Db, request: StageRequest, run: (sql: string) => Promise<void>): Promise<StageResult> {
   const file = sqlString(request.file);
   const header = await db.all<{ column_name: string }>(
-    `DESCRIBE SELECT * FROM read_csv(${file}, header = true, all_varchar = true)`,
+    `DESCRIBE SELECT * FROM read_csv(${file}, header = true, all_varchar = true, ignore_errors = true)`,
   );
   const present = new Set(header.map((h) => h.column_name));
   const missing = checkMappedColumns(request, present);

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ingestEvents, type IngestOptions } from '../src/ingest/ingest.js';
+import { openStore, type OpenedStore } from '../src/store/open.js';
+
+export const TEST_ENV = { PROPEL_ID_HASH_KEY: 'test-key-0123456789abcdef', PROPEL_PHONE_COUNTRY_CODE: '886' };
+
+export function tempDir(prefix = 'propel-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** An in-memory store, or a file store when `file` is given. */
+export async function testStore(file = ':memory:'): Promise<OpenedStore> {
+  return openStore(file, TEST_ENV);
+}
+
+export function writeFile(dir: string, name: string, content: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+export function csv(rows: Record<string, string | number | undefined>[], columns?: string[]): string {
+  const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const escape = (v: string | number | undefined) => {
+    const s = v === undefined ? '' : String(v);
+    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => escape(r[c])).join(','))].join('\n') + '\n';
+}
+
+/** Ingests in-memory event rows (the HTTP path) into an opened store. */
+export async function ingestRows(opened: OpenedStore, rows: Record<string, string | null>[], extra: Partial<IngestOptions> = {}) {
+  return ingestEvents(opened.store, { source: { kind: 'rows', rows }, identity: opened.identity, origin: 'http', ...extra });
+}
