@@ -28,6 +28,8 @@ export interface IngestOptions {
   strict?: boolean;
   /** Folder for the rejects CSV; none is written when undefined. */
   rejectsDir?: string;
+  /** How many rejected rows the summary lists in full (the rejects table and file hold all). */
+  rejectsLimit?: number;
   /** Called while the file is read (0–100). */
   onProgress?: (percentage: number) => void;
 }
@@ -41,7 +43,7 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
     const batchId = await beginBatch(tx, 'events', options);
     const staged = await stage(tx, options, columns);
     requireColumns(staged.missing, options.lines ? ['ts', 'order_id', 'quantity', 'unit_price'] : ['type', 'ts']);
-    const rejected = await collectRejects(tx, rules, staged.malformed, batchId);
+    const rejected = await collectRejects(tx, rules, staged.malformed, batchId, options.rejectsLimit);
 
     if (options.lines) {
       await tx.run(`CREATE OR REPLACE TEMP TABLE valid_lines AS SELECT * FROM ${STAGE} WHERE ${validSql(rules)}`);
@@ -107,7 +109,7 @@ export async function ingestCustomers(store: Store, options: IngestOptions): Pro
     const batchId = await beginBatch(tx, 'customers', options);
     const staged = await stage(tx, options, CUSTOMER_COLUMNS);
     requireColumns(staged.missing, ['customer_id']);
-    const rejected = await collectRejects(tx, rules, staged.malformed, batchId);
+    const rejected = await collectRejects(tx, rules, staged.malformed, batchId, options.rejectsLimit);
     await tx.run(
       `CREATE OR REPLACE TEMP TABLE valid AS
        SELECT line, ${timestampSql('signup_ts', options.tsFormat)} AS signup_ts,
@@ -207,7 +209,7 @@ function validSql(rules: Rule[]): string {
 }
 
 /** Records every broken rule of every rejected row; returns the count of rows and a sample. */
-async function collectRejects(tx: Db, rules: Rule[], malformed: MalformedLine[], batchId: number) {
+async function collectRejects(tx: Db, rules: Rule[], malformed: MalformedLine[], batchId: number, limit = SUMMARY_REJECTS_LIMIT) {
   await tx.run(
     `CREATE OR REPLACE TEMP TABLE b_rejects AS
      SELECT line, i.field AS field, i.reason AS reason FROM (
@@ -227,7 +229,7 @@ async function collectRejects(tx: Db, rules: Rule[], malformed: MalformedLine[],
   await tx.run(`INSERT INTO rejects SELECT ${batchId}, line, field, reason FROM b_rejects`);
   const rows = Number((await tx.one<{ n: number }>('SELECT count(DISTINCT line) AS n FROM b_rejects'))!.n);
   const sample = (
-    await tx.all<RejectedRow>(`SELECT line, coalesce(field, '') AS field, reason FROM b_rejects ORDER BY line, field LIMIT ${SUMMARY_REJECTS_LIMIT}`)
+    await tx.all<RejectedRow>(`SELECT line, coalesce(field, '') AS field, reason FROM b_rejects ORDER BY line, field LIMIT ${limit}`)
   ).map((r) => ({ line: Number(r.line), field: r.field, reason: r.reason }));
   return { rows, sample };
 }

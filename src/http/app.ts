@@ -1,0 +1,38 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { DEFAULT_MAX_BODY_BYTES, type AppDeps } from './deps.js';
+import { envelope } from './envelope.js';
+import { onError } from './on-error.js';
+import { registerDocsRoutes } from './routes/docs.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { validationHook } from './validation-hook.js';
+
+export const API_VERSION = '1.0.0';
+
+/** The HTTP API; everything it touches comes in through `deps`, so tests build it on a test store. */
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono({ defaultHook: validationHook as never });
+  const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBytes,
+      onError: (c) => c.json(envelope('body_too_large', `The body is larger than ${maxBytes} bytes`), 413),
+    }),
+  );
+  registerHealthRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  registerDocsRoutes(app);
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Propel API',
+      version: API_VERSION,
+      description: 'Customer scores, predictions, next best action and audiences. Errors: {"error": {"code", "message", "issues"}}.',
+    },
+  });
+  app.notFound((c) => c.json(envelope('not_found', `No route ${c.req.method} ${c.req.path}`), 404));
+  app.onError(onError);
+  return app;
+}

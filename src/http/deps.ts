@@ -1,0 +1,12 @@
+import type { IdentitySettings } from '../identity/normalize.js';
+import type { Store } from '../store/database.js';
+
+/** Everything the HTTP layer needs, handed in by server.ts (or a test). */
+export interface AppDeps {
+  store: Store;
+  identity: IdentitySettings;
+  /** Largest accepted request body in bytes. */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024; // 5 MiB ≈ 10k events of ~500 bytes

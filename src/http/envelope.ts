@@ -1,0 +1,32 @@
+import { z } from '@hono/zod-openapi';
+import type { Issue } from '../domain/errors.js';
+
+/** The contract's error shape (CONTRACT.md §3): every issue names its field path. */
+export const ErrorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'invalid_input' }),
+      message: z.string(),
+      issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })),
+    }),
+  })
+  .openapi('Error');
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
+
+export function envelope(code: string, message: string, issues: Issue[] = []): ErrorEnvelope {
+  return { error: { code, message, issues } };
+}
+
+/** zod issues → contract issues (path arrays), with an optional prefix such as ['events', 3]. */
+export function zodIssues(error: z.ZodError, prefix: (string | number)[] = []): Issue[] {
+  return error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+    message: issue.message,
+  }));
+}
+
+export const errorResponses = {
+  400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+  413: { description: 'Body too large', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+  503: { description: 'Store busy or not ready', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+} as const;

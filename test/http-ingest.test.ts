@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../src/http/app.js';
+import type { OpenedStore } from '../src/store/open.js';
+import { testStore } from './helpers.js';
+
+let opened: OpenedStore;
+let app: ReturnType<typeof createApp>;
+
+beforeEach(async () => {
+  opened = await testStore();
+  app = createApp({ store: opened.store, identity: opened.identity, maxBodyBytes: 64 * 1024 });
+});
+afterEach(() => opened.store.close());
+
+const post = (body: unknown) =>
+  app.request('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('POST /v1/events', () => {
+  it('lands the valid events and names events[i].field for each invalid one', async () => {
+    const res = await post({
+      events: [
+        { customer_id: 'C1', type: 'purchase', ts: '2024-05-01T10:00:00Z', amount: 20, event_id: 'a' },
+        { customer_id: 'C1', type: 'purchase', ts: 'not-a-date', amount: 5 },
+        { customer_id: 'C2', type: 'visit', ts: '2024-05-02', colour: 'red' },
+        { email: 'x@example.com', type: 'share', ts: '2024-05-03' },
+        { customer_id: 'C3', type: 'refund', ts: '2024-05-03' },
+        { customer_id: 'C4', type: 'visit', ts: 42 },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ read: 6, ingested: 2, rejected: 4 });
+    const paths = body.issues.map((i: { path: unknown[] }) => i.path.join('.'));
+    expect(paths).toEqual(['events.1.ts', 'events.2', 'events.4.amount', 'events.5.ts']);
+    expect(body.issues[1].message).toMatch(/colour/);
+    const stored = await opened.store.all<{ n: number }>('SELECT count(*) AS n FROM events');
+    expect(stored[0]!.n).toBe(2);
+  });
+
+  it('answers 400 in the error envelope when events is not an array', async () => {
+    const res = await post({ events: 'nope' });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.code).toBe('invalid_input');
+    expect(body.error.issues[0].path).toEqual(['events']);
+  });
+
+  it('answers 400 invalid_json for a body that is not JSON', async () => {
+    const res = await app.request('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events": [' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toMatch(/invalid/);
+  });
+
+  it('answers 413 when the body is larger than the limit', async () => {
+    const events = Array.from({ length: 2000 }, (_, i) => ({ customer_id: `C${i}`, type: 'visit', ts: '2024-01-01', product_id: 'x'.repeat(40) }));
+    const res = await post({ events });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('body_too_large');
+  });
+
+  it('adds nothing when the same event_id is sent twice', async () => {
+    const event = { event_id: 'same', customer_id: 'C1', type: 'visit', ts: '2024-01-01' };
+    await post({ events: [event] });
+    const body = await (await post({ events: [event] })).json();
+    expect(body).toMatchObject({ ingested: 0, duplicates: 1, rejected: 0 });
+  });
+});
+
+describe('service basics', () => {
+  it('answers /healthz and /readyz', async () => {
+    expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await app.request('/readyz');
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).checks.store).toBe(true);
+  });
+
+  it('serves an OpenAPI 3.1 document that describes the ingest route', async () => {
+    const doc = await (await app.request('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.paths['/v1/events'].post).toBeDefined();
+    expect(doc.components.schemas.Error).toBeDefined();
+  });
+
+  it('serves /docs with scripts from the installed package, not a CDN', async () => {
+    const page = await (await app.request('/docs')).text();
+    expect(page).not.toMatch(/https?:\/\//);
+    const script = await app.request('/docs/assets/swagger-ui-bundle.js');
+    expect(script.status).toBe(200);
+    expect((await script.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it('answers unknown routes with a 404 envelope', async () => {
+    const res = await app.request('/v1/nothing');
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe('not_found');
+  });
+});
