@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StoreBusyError, StoreError } from '../domain/errors.js';
+import { tempDir } from '../../test/helpers.js';
+import { Store } from './database.js';
+import { setMeta, SCHEMA_VERSION } from './migrations.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe('Store', () => {
+  it('answers store_busy, naming the holder, when another process has the file open', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'busy.duckdb');
+    const holder = spawn(
+      process.execPath,
+      ['-e', `require('@duckdb/node-api').DuckDBInstance.create(${JSON.stringify(file)}).then(() => { console.log('ready'); setTimeout(() => {}, 30000); })`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
+      });
+      const error = await Store.open(file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreBusyError);
+      expect((error as StoreBusyError).message).toContain(`PID ${holder.pid}`);
+      expect((error as StoreBusyError).code).toBe('store_busy');
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('migrates a new store to the current schema version and reopens it', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'm.duckdb');
+    const store = await Store.open(file);
+    expect((await store.one<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'"))!.value).toBe(String(SCHEMA_VERSION));
+    store.close();
+    const again = await Store.open(file);
+    expect(await again.all('SELECT count(*) AS n FROM events')).toEqual([{ n: 0 }]);
+    await setMeta(again, 'schema_version', String(SCHEMA_VERSION + 1));
+    again.close();
+    await expect(Store.open(file)).rejects.toThrow(StoreError);
+  });
+
+  it('rolls a failed transaction back completely', async () => {
+    const store = await Store.open(':memory:');
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.run("INSERT INTO persons VALUES (1, 'A', 1, NULL)");
+        throw new Error('crash in the middle of a batch');
+      }),
+    ).rejects.toThrow('crash');
+    expect(await store.all('SELECT count(*) AS n FROM persons')).toEqual([{ n: 0 }]);
+    store.close();
+  });
+});
