@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './labels.js';
+export * from './cutoffs.js';
+export * from './training-set.js';
