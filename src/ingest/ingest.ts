@@ -6,10 +6,10 @@ import type { IdentitySettings } from '../identity/normalize.js';
 import { resolveIdentities } from '../identity/resolve.js';
 import { sqlIdent, sqlString, type Db, type Store } from '../store/database.js';
 import type { InputFormat } from './format.js';
-import { identityKeySql } from './keys.js';
+import { eventIdSql, identityKeyColumns } from './keys.js';
 import { aggregateOrderLines, ORDER_LINE_COLUMNS } from './lines.js';
 import { booleanSql, customerRules, eventRules, issuesSql, orderLineRules, timestampSql, type Rule } from './rules.js';
-import { stageFile, type MalformedLine } from './stage.js';
+import { stageFile, withDerived, type MalformedLine } from './stage.js';
 import { SUMMARY_REJECTS_LIMIT, type IngestSummary, type RejectedRow } from './summary.js';
 
 export type IngestSource =
@@ -39,60 +39,62 @@ const STAGE = 'stg';
 export async function ingestEvents(store: Store, options: IngestOptions): Promise<IngestSummary> {
   const columns = options.lines ? ORDER_LINE_COLUMNS : EVENT_COLUMNS;
   const rules = options.lines ? orderLineRules(options.tsFormat) : eventRules(options.tsFormat);
+  // Validity, the parsed timestamp, identity keys and the event id are computed once, while staging.
+  const derived = {
+    ok: validSql(rules),
+    ts_value: timestampSql('ts', options.tsFormat),
+    ...(options.lines ? {} : { ...identityKeyColumns(options.identity), eid: eventIdSql(options.identity, EVENT_COLUMNS.filter((c) => c !== 'event_id')) }),
+  };
   return store.transaction(async (tx) => {
     const batchId = await beginBatch(tx, 'events', options);
-    const staged = await stage(tx, options, columns);
+    const staged = await stage(tx, options, columns, derived);
     requireColumns(staged.missing, options.lines ? ['ts', 'order_id', 'quantity', 'unit_price'] : ['type', 'ts']);
     const rejected = await collectRejects(tx, rules, staged.malformed, batchId, options.rejectsLimit);
 
+    let source = STAGE;
     if (options.lines) {
-      await tx.run(`CREATE OR REPLACE TEMP TABLE valid_lines AS SELECT * FROM ${STAGE} WHERE ${validSql(rules)}`);
-      await aggregateOrderLines(tx, 'valid_lines', 'valid_raw', options.tsFormat);
-    } else {
+      await tx.run(`CREATE OR REPLACE TEMP TABLE valid_lines AS SELECT * FROM ${STAGE} WHERE ok`);
+      await aggregateOrderLines(tx, 'valid_lines', 'order_events', options.tsFormat);
       await tx.run(
-        `CREATE OR REPLACE TEMP TABLE valid_raw AS
-         SELECT line, ${EVENT_COLUMNS.filter((c) => c !== 'ts').map(sqlIdent).join(', ')},
-                ${timestampSql('ts', options.tsFormat)} AS ts
-         FROM ${STAGE} WHERE ${validSql(rules)}`,
+        `CREATE OR REPLACE TEMP TABLE order_events_staged AS
+         SELECT *, true AS ok, ts AS ts_value, ${Object.entries(identityKeyColumns(options.identity)).map(([k, v]) => `${v} AS ${k}`).join(', ')},
+                event_id AS eid
+         FROM order_events`,
       );
+      source = 'order_events_staged';
     }
-    await tx.run(
-      `CREATE OR REPLACE TEMP TABLE valid AS
-       SELECT *, ${identityKeySql(options.identity)} FROM valid_raw`,
-    );
-    await tx.run(
-      `UPDATE valid SET event_id = 'h:' || md5(concat_ws('|', anchor, type, ts, amount, margin, quantity, product_id, category,
-         channel, duration_s, rating, related_customer_id, campaign_id, action_id)) WHERE event_id IS NULL`,
-    );
-    const total = await count(tx, 'valid');
-    const distinct = Number((await tx.one<{ n: number }>('SELECT count(DISTINCT event_id) AS n FROM valid'))!.n);
-    if (distinct < total) {
-      // Repeated event_ids inside the file: the first occurrence wins.
-      await tx.run(
-        'CREATE OR REPLACE TEMP TABLE valid AS SELECT * FROM valid QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY line) = 1',
-      );
+    // A view, not a table: the big batch is read in place by each step instead of copied again.
+    await tx.run(`CREATE OR REPLACE TEMP VIEW valid AS SELECT * FROM ${source} WHERE ok`);
+    const counts = (await tx.one<{ n: number; distinct_ids: number }>('SELECT count(*) AS n, count(DISTINCT eid) AS distinct_ids FROM valid'))!;
+    let fresh = 'valid';
+    if (Number(counts.distinct_ids) < Number(counts.n)) {
+      // Repeated event_ids inside the input: the first occurrence wins.
+      await tx.run('CREATE OR REPLACE TEMP TABLE valid_first AS SELECT * FROM valid QUALIFY row_number() OVER (PARTITION BY eid ORDER BY line) = 1');
+      fresh = 'valid_first';
     }
-    if ((await count(tx, 'events')) > 0) {
-      await tx.run('DELETE FROM valid WHERE event_id IN (SELECT event_id FROM events)');
+    const hasEvents = (await tx.one('SELECT 1 AS x FROM events LIMIT 1')) !== undefined;
+    if (hasEvents) {
+      await tx.run(`CREATE OR REPLACE TEMP TABLE b_existing AS SELECT eid FROM ${fresh} WHERE eid IN (SELECT event_id FROM events)`);
     }
-    const fresh = await count(tx, 'valid');
-    const identity = await resolveIdentities(tx, 'valid', batchId);
+    const identity = await resolveIdentities(tx, fresh, batchId);
     await tx.run(
       `INSERT INTO events
-       SELECT v.event_id, m.person_id, v.type, v.ts, TRY_CAST(v.amount AS DOUBLE), TRY_CAST(v.margin AS DOUBLE),
+       SELECT v.eid, m.person_id, v.type, v.ts_value, TRY_CAST(v.amount AS DOUBLE), TRY_CAST(v.margin AS DOUBLE),
               TRY_CAST(v.quantity AS DOUBLE), v.product_id, v.category, v.channel, TRY_CAST(v.duration_s AS DOUBLE),
               TRY_CAST(TRY_CAST(v.rating AS DOUBLE) AS TINYINT), v.related_customer_id, v.campaign_id, v.action_id, ${batchId}
-       FROM valid v JOIN b_keymap m ON m.k = v.anchor`,
+       FROM ${fresh} v JOIN b_keymap m ON m.k = v.anchor
+       ${hasEvents ? 'WHERE v.eid NOT IN (SELECT eid FROM b_existing)' : ''}`,
     );
+    const ingested = await count(tx, `events WHERE batch_id = ${batchId}`);
     if (options.lines) {
-      await tx.run('INSERT INTO event_items SELECT i.* FROM order_items i WHERE i.event_id IN (SELECT event_id FROM valid)');
+      await tx.run(`INSERT INTO event_items SELECT i.* FROM order_items i WHERE i.event_id IN (SELECT event_id FROM events WHERE batch_id = ${batchId})`);
     }
     const summary: IngestSummary = {
       batch_id: batchId,
       kind: 'events',
       read: staged.read,
-      ingested: fresh,
-      duplicates: total - fresh,
+      ingested,
+      duplicates: Number(counts.n) - ingested,
       rejected: rejected.rows,
       rejects_file: null,
       persons_created: identity.personsCreated,
@@ -107,15 +109,15 @@ export async function ingestCustomers(store: Store, options: IngestOptions): Pro
   const rules = customerRules(options.tsFormat);
   return store.transaction(async (tx) => {
     const batchId = await beginBatch(tx, 'customers', options);
-    const staged = await stage(tx, options, CUSTOMER_COLUMNS);
+    const staged = await stage(tx, options, CUSTOMER_COLUMNS, { ok: validSql(rules) });
     requireColumns(staged.missing, ['customer_id']);
     const rejected = await collectRejects(tx, rules, staged.malformed, batchId, options.rejectsLimit);
     await tx.run(
       `CREATE OR REPLACE TEMP TABLE valid AS
        SELECT line, ${timestampSql('signup_ts', options.tsFormat)} AS signup_ts,
               ${['consent_email', 'consent_sms', 'consent_line', 'consent_push'].map((c) => `${booleanSql(c)} AS ${c}`).join(', ')},
-              ${identityKeySql(options.identity)}
-       FROM ${STAGE} WHERE ${validSql(rules)}`,
+              ${Object.entries(identityKeyColumns(options.identity)).map(([k, v]) => `${v} AS ${k}`).join(', ')}
+       FROM ${STAGE} WHERE ok`,
     );
     const identity = await resolveIdentities(tx, 'valid', batchId);
     // The last row of a person in the file wins; a newer file replaces an older profile.
@@ -154,20 +156,21 @@ async function beginBatch(tx: Db, kind: 'events' | 'customers', options: IngestO
   return batchId;
 }
 
-async function stage(tx: Db, options: IngestOptions, columns: readonly string[]) {
+async function stage(tx: Db, options: IngestOptions, columns: readonly string[], derived: Record<string, string>) {
   const { source } = options;
   if (source.kind === 'file') {
     if (!fs.existsSync(source.file)) {
       throw new ValidationError(`No such file: ${source.file}`, [{ path: ['file'], message: 'file not found' }]);
     }
-    return stageFile(tx, { file: source.file, format: source.format, columns, map: source.map ?? {}, table: STAGE }, (sql) =>
+    return stageFile(tx, { file: source.file, format: source.format, columns, map: source.map ?? {}, table: STAGE, derived }, (sql) =>
       runWithProgress(tx, sql, options.onProgress),
     );
   }
+  const text = `${STAGE}_text`;
   await tx.run(
-    `CREATE OR REPLACE TEMP TABLE ${STAGE} (line BIGINT, ${columns.map((c) => `${sqlIdent(c)} VARCHAR`).join(', ')})`,
+    `CREATE OR REPLACE TEMP TABLE ${text} (line BIGINT, ${columns.map((c) => `${sqlIdent(c)} VARCHAR`).join(', ')})`,
   );
-  const appender = await tx.connection.createAppender(STAGE, null, 'temp');
+  const appender = await tx.connection.createAppender(text, null, 'temp');
   source.rows.forEach((row, index) => {
     appender.appendBigInt(BigInt(index));
     for (const column of columns) {
@@ -178,6 +181,7 @@ async function stage(tx: Db, options: IngestOptions, columns: readonly string[])
     appender.endRow();
   });
   appender.closeSync();
+  await tx.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} AS ${withDerived(`SELECT * FROM ${text}`, derived)}`);
   return { read: source.rows.length, malformed: [] as MalformedLine[], missing: [] as string[] };
 }
 
@@ -213,7 +217,7 @@ async function collectRejects(tx: Db, rules: Rule[], malformed: MalformedLine[],
   await tx.run(
     `CREATE OR REPLACE TEMP TABLE b_rejects AS
      SELECT line, i.field AS field, i.reason AS reason FROM (
-       SELECT line, unnest(${issuesSql(rules)}) AS i FROM ${STAGE} WHERE NOT (${validSql(rules)})
+       SELECT line, unnest(${issuesSql(rules)}) AS i FROM ${STAGE} WHERE NOT ok
      )`,
   );
   if (malformed.length > 0) {

@@ -1,16 +1,25 @@
 import { keyedHashSql, normalizedEmailSql, normalizedPhoneSql, type IdentitySettings } from '../identity/normalize.js';
+import { sqlString } from '../store/database.js';
 
 /**
- * SQL select items for the identity keys of a staged row: `k_customer_id, k_member_id, k_email,
- * k_phone` ('<kind>:<value>', e-mail and phone as keyed hashes) and `anchor`, the first of them.
+ * SQL for the identity keys of a staged row: `k_customer_id, k_member_id, k_email, k_phone`
+ * ('<kind>:<value>', e-mail and phone as keyed hashes) and `anchor`, the first of them.
  */
-export function identityKeySql(identity: IdentitySettings): string {
+export function identityKeyColumns(identity: IdentitySettings): Record<string, string> {
   const keys = {
     k_customer_id: `'customer_id:' || customer_id`,
     k_member_id: `'member_id:' || member_id`,
     k_email: `'email:' || ${keyedHashSql(normalizedEmailSql('email'), 'email', identity.hashKey)}`,
     k_phone: `'phone:' || ${keyedHashSql(normalizedPhoneSql('phone', identity.phoneCountryCode), 'phone', identity.hashKey)}`,
   };
-  const items = Object.entries(keys).map(([name, expr]) => `${expr} AS ${name}`);
-  return [...items, `coalesce(${Object.values(keys).join(', ')}) AS anchor`].join(',\n');
+  return { ...keys, anchor: `coalesce(${Object.values(keys).join(', ')})` };
+}
+
+/**
+ * The event id: the given `event_id`, else a keyed hash of the row's content, so re-ingesting a
+ * file without ids adds nothing (two identical rows count as one event). Keyed, so the id does
+ * not let anyone test guesses of the e-mail or phone inside it.
+ */
+export function eventIdSql(identity: IdentitySettings, contentColumns: readonly string[]): string {
+  return `coalesce(event_id, 'h:' || md5(${sqlString(identity.hashKey + '|')} || concat_ws('|', ${contentColumns.join(', ')})))`;
 }

@@ -16,6 +16,8 @@ export interface StageRequest {
   /** target → source column renames (`--map`). */
   map: Record<string, string>;
   table: string;
+  /** Extra columns computed once while staging (name → SQL over the staged columns), e.g. validity. */
+  derived?: Record<string, string>;
 }
 
 export interface StageResult {
@@ -58,6 +60,13 @@ function checkMappedColumns(request: StageRequest, present: Set<string>): string
   return request.columns.filter((c) => !present.has(sourceFor(request, c)));
 }
 
+/** Wraps a staging SELECT so derived columns are computed in the same pass. */
+export function withDerived(select: string, derived: Record<string, string> | undefined): string {
+  const extra = Object.entries(derived ?? {});
+  if (extra.length === 0) return select;
+  return `SELECT *, ${extra.map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`).join(', ')} FROM (${select})`;
+}
+
 function textColumn(expr: string): string {
   return `nullif(trim(CAST(${expr} AS VARCHAR)), '')`;
 }
@@ -75,10 +84,12 @@ async function stageCsv(db: Db, request: StageRequest, run: (sql: string) => Pro
   const rejectsTable = `${request.table}_csv_errors`;
   const scansTable = `${request.table}_csv_scans`;
   await run(
-    `CREATE OR REPLACE TEMP TABLE ${request.table} AS
-     SELECT row_number() OVER () AS line, ${select}
-     FROM read_csv(${file}, header = true, all_varchar = true, store_rejects = true,
-                   rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(scansTable)})`,
+    `CREATE OR REPLACE TEMP TABLE ${request.table} AS ${withDerived(
+      `SELECT row_number() OVER () AS line, ${select}
+       FROM read_csv(${file}, header = true, all_varchar = true, store_rejects = true,
+                     rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(scansTable)})`,
+      request.derived,
+    )}`,
   );
   const malformed = (
     await db.all<{ line: number; reason: string }>(
@@ -136,8 +147,10 @@ async function stageNdjson(db: Db, request: StageRequest, run: (sql: string) => 
     )
   ).map((m) => ({ line: Number(m.line), reason: 'the line is not a JSON object' }));
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${request.table} AS
-     SELECT line, ${select} FROM ${raw} WHERE j IS NOT NULL AND json_valid(j) AND json_type(j) = 'OBJECT'`,
+    `CREATE OR REPLACE TEMP TABLE ${request.table} AS ${withDerived(
+      `SELECT line, ${select} FROM ${raw} WHERE j IS NOT NULL AND json_valid(j) AND json_type(j) = 'OBJECT'`,
+      request.derived,
+    )}`,
   );
   await db.run(`DROP TABLE ${raw}`);
   const read = await countRows(db, request.table);
@@ -153,8 +166,10 @@ async function stageParquet(db: Db, request: StageRequest, run: (sql: string) =>
     .map((c) => (present.has(sourceFor(request, c)) ? `${textColumn(sqlIdent(sourceFor(request, c)))} AS ${sqlIdent(c)}` : `NULL::VARCHAR AS ${sqlIdent(c)}`))
     .join(', ');
   await run(
-    `CREATE OR REPLACE TEMP TABLE ${request.table} AS
-     SELECT file_row_number + 1 AS line, ${select} FROM read_parquet(${file}, file_row_number = true)`,
+    `CREATE OR REPLACE TEMP TABLE ${request.table} AS ${withDerived(
+      `SELECT file_row_number + 1 AS line, ${select} FROM read_parquet(${file}, file_row_number = true)`,
+      request.derived,
+    )}`,
   );
   return { read: await countRows(db, request.table), malformed: [], missing };
 }

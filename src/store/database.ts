@@ -21,7 +21,9 @@ class ConnectionDb implements Db {
 
   /** Runs a statement and returns its rows as plain objects (BIGINT as number when safe). */
   async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    const start = TRACE ? performance.now() : 0;
     const reader = await this.connection.runAndReadAll(sql, params);
+    if (TRACE) process.stderr.write(`[sql ${(performance.now() - start).toFixed(0)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 110)}\n`);
     return reader.getRowObjectsJS().map((row) => normalizeRow(row) as T);
   }
 
@@ -30,9 +32,18 @@ class ConnectionDb implements Db {
   }
 
   async run(sql: string, params?: SqlParams): Promise<void> {
+    if (!TRACE) {
+      await this.connection.run(sql, params);
+      return;
+    }
+    const start = performance.now();
     await this.connection.run(sql, params);
+    process.stderr.write(`[sql ${(performance.now() - start).toFixed(0)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 110)}\n`);
   }
 }
+
+/** PROPEL_TRACE_SQL=1 prints each statement's time to stderr (for profiling ingest). */
+const TRACE = process.env.PROPEL_TRACE_SQL === '1';
 
 /**
  * The embedded store: one DuckDB file, one instance per process.
