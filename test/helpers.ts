@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createKey, KeyRing, type Scope } from '../src/auth/api-keys.js';
 import { ingestEvents, type IngestOptions } from '../src/ingest/ingest.js';
 import { openStore, type OpenedStore } from '../src/store/open.js';
 
@@ -33,4 +34,15 @@ export function csv(rows: Record<string, string | number | undefined>[], columns
 /** Ingests in-memory event rows (the HTTP path) into an opened store. */
 export async function ingestRows(opened: OpenedStore, rows: Record<string, string | null>[], extra: Partial<IngestOptions> = {}) {
   return ingestEvents(opened.store, { source: { kind: 'rows', rows }, identity: opened.identity, origin: 'http', ...extra });
+}
+
+/** A key ring with one key per scope set; `tokens[name]` is the bearer token. */
+export function testKeys(sets: Record<string, Scope[]>): { keys: KeyRing; tokens: Record<string, string> } {
+  const tokens: Record<string, string> = {};
+  const records = Object.entries(sets).map(([name, scopes]) => {
+    const { token, record } = createKey(name, scopes);
+    tokens[name] = token;
+    return record;
+  });
+  return { keys: new KeyRing(records), tokens };
 }

@@ -1,19 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import type { OpenedStore } from '../src/store/open.js';
-import { testStore } from './helpers.js';
+import { testKeys, testStore } from './helpers.js';
 
 let opened: OpenedStore;
 let app: ReturnType<typeof createApp>;
+const { keys, tokens } = testKeys({ writer: ['events:write'], reader: ['customers:read'], admin: ['admin'] });
 
 beforeEach(async () => {
   opened = await testStore();
-  app = createApp({ store: opened.store, identity: opened.identity, maxBodyBytes: 64 * 1024 });
+  app = createApp({ store: opened.store, identity: opened.identity, keys, maxBodyBytes: 64 * 1024 });
 });
 afterEach(() => opened.store.close());
 
-const post = (body: unknown) =>
-  app.request('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (body: unknown, token = tokens.writer) =>
+  app.request('/v1/events', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
 
 describe('POST /v1/events', () => {
   it('lands the valid events and names events[i].field for each invalid one', async () => {
@@ -45,8 +50,23 @@ describe('POST /v1/events', () => {
     expect(body.error.issues[0].path).toEqual(['events']);
   });
 
+  it('answers 401 without a valid key and 403 without the events:write scope, storing nothing', async () => {
+    const body = { events: [{ customer_id: 'C1', type: 'visit', ts: '2024-01-01' }] };
+    expect((await post(body, 'pk_nokey0000_secret')).status).toBe(401);
+    expect((await app.request('/v1/events', { method: 'POST', body: JSON.stringify(body) })).status).toBe(401);
+    const forbidden = await post(body, tokens.reader);
+    expect(forbidden.status).toBe(403);
+    expect((await forbidden.json()).error.code).toBe('forbidden');
+    expect((await post(body, tokens.admin)).status).toBe(200);
+    expect((await opened.store.one<{ n: number }>('SELECT count(*) AS n FROM events'))!.n).toBe(1);
+  });
+
   it('answers 400 invalid_json for a body that is not JSON', async () => {
-    const res = await app.request('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events": [' });
+    const res = await app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.writer}` },
+      body: '{"events": [',
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toMatch(/invalid/);
   });

@@ -16,6 +16,17 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^\d{0,4}$/, 'digits only, e.g. 886')
     .default(''),
+  /** Hashed API keys (JSON); default: api-keys.json beside the store. */
+  PROPEL_API_KEYS_FILE: z.string().min(1).optional(),
+  /** Extra keys as name:pk_<id>_<secret>:scope|scope,... (hashed on load). */
+  PROPEL_API_KEYS: z.string().optional(),
+  /** On an empty store, `npm start` generates and loads demo data first (set 0 to start empty). */
+  PROPEL_DEMO: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
+  /** Size of the demo base; 3,000 customers over a year loads in seconds and gives the models enough to learn. */
+  PROPEL_DEMO_CUSTOMERS: z.coerce.number().int().min(50).max(1_000_000).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;

@@ -24,6 +24,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerHealthRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerDocsRoutes(app);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'API key (pk_<id>_<secret>) with scopes: events:write, customers:read, predict, audiences:read, admin',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -1,3 +1,4 @@
+import type { KeyRing } from '../auth/api-keys.js';
 import type { IdentitySettings } from '../identity/normalize.js';
 import type { Store } from '../store/database.js';
 
@@ -5,6 +6,8 @@ import type { Store } from '../store/database.js';
 export interface AppDeps {
   store: Store;
   identity: IdentitySettings;
+  /** API keys allowed to call /v1 routes. */
+  keys: KeyRing;
   /** Largest accepted request body in bytes. */
   maxBodyBytes?: number;
 }

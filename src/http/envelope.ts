@@ -27,6 +27,8 @@ export function zodIssues(error: z.ZodError, prefix: (string | number)[] = []): 
 
 export const errorResponses = {
   400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+  401: { description: 'No valid API key', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+  403: { description: 'The API key lacks the scope', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
   413: { description: 'Body too large', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
   503: { description: 'Store busy or not ready', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
 } as const;

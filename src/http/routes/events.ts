@@ -3,6 +3,7 @@ import { EVENT_COLUMNS, EVENT_TYPES } from '../../domain/event.js';
 import type { Issue } from '../../domain/errors.js';
 import { ingestEvents } from '../../ingest/ingest.js';
 import type { AppDeps } from '../deps.js';
+import { requireScope } from '../auth.js';
 import { errorResponses, zodIssues } from '../envelope.js';
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
@@ -58,8 +59,10 @@ const IngestResponseSchema = z
   })
   .openapi('IngestResult');
 
-const route = createRoute({
+const route = (deps: AppDeps) => createRoute({
   method: 'post',
+  security: [{ bearerAuth: [] }],
+  middleware: [requireScope(deps.keys, 'events:write')] as const,
   path: '/v1/events',
   tags: ['events'],
   summary: 'Ingest behaviour events',
@@ -74,7 +77,7 @@ const route = createRoute({
 });
 
 export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
-  app.openapi(route, async (c) => {
+  app.openapi(route(deps), async (c) => {
     const { events } = c.req.valid('json');
     const issues: Issue[] = [];
     const accepted: { index: number; row: Record<string, string | null> }[] = [];
