@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCORING_CONFIG } from '../config/scoring.js';
+import { potentialIndex, potentialReason, potentialTier, scorePotential } from './potential-tier.js';
+import { quantileGrid } from './quantiles.js';
+
+const t = DEFAULT_SCORING_CONFIG.potential.thresholds; // 40 / 60 / 80
+const blend = DEFAULT_SCORING_CONFIG.potential.blend; // 0.5 / 0.2 / 0.2 / 0.1
+const NaN_ = Number.NaN;
+
+describe('potential tiers', () => {
+  it('follows the value × potential table', () => {
+    const row = (tier: 'diamond' | 'gold' | 'general') => [20, 50, 70, 90].map((p) => potentialTier(tier, p, t));
+    expect(row('diamond')).toEqual(['high', 'super_user', 'super_user', 'super_user']);
+    expect(row('gold')).toEqual(['medium', 'medium', 'high', 'super_user']);
+    expect(row('general')).toEqual(['low', 'medium', 'high', 'super_user']);
+    expect(potentialTier('general', 40, t)).toBe('medium'); // thresholds inclusive
+    expect(potentialTier('general', 39.99, t)).toBe('low');
+  });
+
+  it('uses the super-user score alone without predictions', () => {
+    expect(potentialIndex(63, NaN_, NaN_, NaN_, blend)).toBe(63);
+    const res = scorePotential(63, 'gold', NaN_, NaN_, NaN_, null, DEFAULT_SCORING_CONFIG)!;
+    expect(res).toEqual({
+      tier: 'high',
+      index: 63,
+      strategy: 'accelerate: personalised offers and content that move them up to super user',
+      predictions: null,
+    });
+    expect(potentialReason(res, 'gold', 63)).toBe(
+      'high: potential 63 (super-user score 63), current value gold → accelerate: personalised offers and content that move them up to super user',
+    );
+  });
+
+  it('blends predictions in when present, by hand', () => {
+    // (0.5·0.60 + 0.2·0.8 + 0.2·0.9 + 0.1·(1 − 0.2)) / 1.0 = 0.72
+    expect(potentialIndex(60, 0.8, 0.2, 0.9, blend)).toBeCloseTo(72, 10);
+    // only a purchase probability: (0.5·0.6 + 0.2·0.8) / 0.7
+    expect(potentialIndex(60, 0.8, NaN_, NaN_, blend)).toBeCloseTo((100 * 0.46) / 0.7, 10);
+  });
+
+  it('moves a customer up a tier when the models see a likely buyer', () => {
+    const clvGrid = quantileGrid([0, 100, 200, 300, 400], 101);
+    const without = scorePotential(50, 'general', NaN_, NaN_, NaN_, clvGrid, DEFAULT_SCORING_CONFIG)!;
+    const withPred = scorePotential(50, 'general', 0.9, 0.1, 400, clvGrid, DEFAULT_SCORING_CONFIG)!;
+    expect(without.tier).toBe('medium');
+    // (0.25 + 0.18 + 0.2 + 0.09) = 0.72 → high
+    expect(withPred.index).toBeCloseTo(72, 10);
+    expect(withPred.predictions).toEqual({ purchase_probability: 0.9, clv_percentile: 1, churn_probability: 0.1 });
+    expect(withPred.tier).toBe('high');
+  });
+
+  it('is empty without a super-user score', () => {
+    expect(scorePotential(null, 'general', 0.9, 0.1, 10, null, DEFAULT_SCORING_CONFIG)).toBeNull();
+    expect(potentialReason(null, null, null)).toBe('no super-user score: no potential tier');
+  });
+});

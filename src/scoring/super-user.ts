@@ -1,0 +1,248 @@
+import type { ScoringConfig } from '../config/scoring.js';
+import type { FeatureFrame } from '../features/frame.js';
+import { eventMask, hasEvents, numericColumn } from './columns.js';
+import { fmt } from './explain.js';
+import { percentileRank, quantileGrid, sortedFinite } from './quantiles.js';
+
+/**
+ * Super-user potential score of seed 000, 0–100, from four weighted dimensions of weighted
+ * sub-measures (weights from config; equal by default).
+ *
+ * | dimension   | sub-measure (feature)                                                      |
+ * |-------------|----------------------------------------------------------------------------|
+ * | consumption | purchase frequency `purchases_365`, total spend `revenue_365`,              |
+ * |             | product diversity `distinct_products_all`, high-margin preference `margin_rate_all` |
+ * | engagement  | site visits `visits_90`, app time `app_time_s_90`, content interaction       |
+ * |             | `content_interactions_90`, event participation `event_participations_365`  |
+ * | social      | referrals `referrals_all`, referred buyers `referred_buyers_all` (referral    |
+ * |             | power), shares `shares_all` (the seed's "online buzz"), reviews `reviews_all` |
+ * | loyalty     | tenure `tenure_days`, resistance to competitors `competitor_resistance`      |
+ * |             | (derived, below), feedback participation `feedback_all`, satisfaction with   |
+ * |             | resolved issues `support_satisfaction`                                      |
+ *
+ * competitor_resistance: no feature observes competitors, so the proxy is whether a repeat customer
+ * keeps to their own purchase rhythm instead of drifting away: min(1, mean_gap_days ÷ recency_days)
+ * — 1 while the last purchase is within their usual gap, 1/3 when three gaps have passed — and 0 for
+ * a customer without a repeat purchase (no loyalty shown yet).
+ *
+ * Normalisation: each sub-measure becomes the customer's percentile rank (0–1) in the base of
+ * customers with events, read from the context's quantile grid (see `percentileRank`: none at all
+ * → 0, the top value → 1, ties share a rank). A dimension's value is the weighted mean of its
+ * sub-measure ranks; the score is 100 × the weighted mean of the dimensions.
+ *
+ * Left out (base level): a sub-measure with no data in this business (every customer zero or empty)
+ * or no variation (every customer the same value, so it cannot tell customers apart) is left out
+ * and its weight shared out among the other sub-measures of its dimension (weights renormalised);
+ * a dimension with no sub-measure left is left out and its weight shared among the other dimensions.
+ * Each score lists them (`left_out`, `left_out_measures`).
+ *
+ * Skipped (customer level): an empty value for one customer (e.g. `support_satisfaction` with no
+ * rated ticket, `margin_rate_all` with no margin data on their purchases) is skipped for that
+ * customer and their dimension renormalised over the rest; if a whole dimension is empty for them,
+ * it is skipped and the dimensions renormalised. Each score lists them (`skipped`).
+ *
+ * Every score comes with per-dimension points (`contributions`) that sum to the score.
+ * A customer without events gets no score (null).
+ */
+
+export const DIMENSIONS = ['consumption', 'engagement', 'social', 'loyalty'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export const MEASURES = [
+  { id: 'purchases_365', dimension: 'consumption', label: 'purchase frequency' },
+  { id: 'revenue_365', dimension: 'consumption', label: 'total spend' },
+  { id: 'distinct_products_all', dimension: 'consumption', label: 'product diversity' },
+  { id: 'margin_rate_all', dimension: 'consumption', label: 'high-margin preference' },
+  { id: 'visits_90', dimension: 'engagement', label: 'site visits' },
+  { id: 'app_time_s_90', dimension: 'engagement', label: 'app time' },
+  { id: 'content_interactions_90', dimension: 'engagement', label: 'content interaction' },
+  { id: 'event_participations_365', dimension: 'engagement', label: 'event participation' },
+  { id: 'referrals_all', dimension: 'social', label: 'referrals' },
+  { id: 'referred_buyers_all', dimension: 'social', label: 'referred buyers' },
+  { id: 'shares_all', dimension: 'social', label: 'shares' },
+  { id: 'reviews_all', dimension: 'social', label: 'reviews' },
+  { id: 'tenure_days', dimension: 'loyalty', label: 'tenure' },
+  { id: 'competitor_resistance', dimension: 'loyalty', label: 'resistance to competitors' },
+  { id: 'feedback_all', dimension: 'loyalty', label: 'feedback participation' },
+  { id: 'support_satisfaction', dimension: 'loyalty', label: 'satisfaction with resolved issues' },
+] as const satisfies readonly { id: string; dimension: Dimension; label: string }[];
+export type MeasureId = (typeof MEASURES)[number]['id'];
+
+export type MeasureStatus = 'ok' | 'no_data' | 'no_variation';
+
+export interface SuperUserContext {
+  /** Quantile grid of each sub-measure over customers with events (null when left out). */
+  measures: Record<MeasureId, { dimension: Dimension; status: MeasureStatus; grid: number[] | null }>;
+  leftOutMeasures: MeasureId[];
+  leftOutDimensions: Dimension[];
+}
+
+/** The derived loyalty sub-measure (see the module comment). */
+export function competitorResistance(purchaseDays: number, meanGapDays: number, recencyDays: number): number {
+  if (!(purchaseDays >= 2) || !Number.isFinite(meanGapDays) || !Number.isFinite(recencyDays)) return 0;
+  if (recencyDays <= meanGapDays) return 1;
+  return meanGapDays / recencyDays;
+}
+
+/** The value columns of the 16 sub-measures, in MEASURES order (competitor_resistance computed). */
+export function measureColumns(frame: FeatureFrame): Float64Array[] {
+  return MEASURES.map((m) => {
+    if (m.id !== 'competitor_resistance') return numericColumn(frame, m.id);
+    const days = numericColumn(frame, 'purchase_days_all');
+    const gap = numericColumn(frame, 'mean_gap_days');
+    const recency = numericColumn(frame, 'recency_days');
+    const out = new Float64Array(frame.n);
+    for (let i = 0; i < frame.n; i++) out[i] = competitorResistance(days[i]!, gap[i]!, recency[i]!);
+    return out;
+  });
+}
+
+export function superUserContext(frame: FeatureFrame, config: ScoringConfig): SuperUserContext {
+  const mask = eventMask(frame);
+  const columns = measureColumns(frame);
+  const measures = {} as SuperUserContext['measures'];
+  const leftOutMeasures: MeasureId[] = [];
+  MEASURES.forEach((m, k) => {
+    const sorted = sortedFinite(columns[k]!, mask);
+    let status: MeasureStatus = 'ok';
+    if (sorted.length === 0 || (sorted[0] === 0 && sorted[sorted.length - 1] === 0)) status = 'no_data';
+    else if (sorted[0] === sorted[sorted.length - 1]) status = 'no_variation';
+    measures[m.id] = { dimension: m.dimension, status, grid: status === 'ok' ? quantileGrid(sorted, config.quantileGridPoints) : null };
+    if (status !== 'ok') leftOutMeasures.push(m.id);
+  });
+  const leftOutDimensions = DIMENSIONS.filter((d) => MEASURES.every((m) => m.dimension !== d || measures[m.id].status !== 'ok'));
+  return { measures, leftOutMeasures, leftOutDimensions };
+}
+
+export interface SuperUserResult {
+  score: number;
+  /** Points per dimension, summing to the score; null for a dimension left out or skipped. */
+  contributions: Record<Dimension, number | null>;
+  left_out: Dimension[];
+  left_out_measures: MeasureId[];
+  skipped: string[];
+}
+
+/** Shared by every customer with nothing skipped (frozen: never mutate a score's lists). */
+const EMPTY = Object.freeze([]) as unknown as string[];
+
+/** Config weights and context grids resolved once per scoring run. */
+export interface SuperUserScorer {
+  /**
+   * Active sub-measures: index into MEASURES, dimension index, weight, grid, and a memo of the
+   * percentile rank of small non-negative integers (most sub-measures are counts or days), filled on
+   * first use — the same function of the grid, only not recomputed for every customer.
+   */
+  active: { k: number; d: number; weight: number; grid: number[]; memo: Float64Array }[];
+  dimWeights: number[];
+  /** Per dimension: left out for the whole base. */
+  dimLeftOut: boolean[];
+  /** Shared (frozen) by every score of the run. */
+  leftOut: Dimension[];
+  leftOutMeasures: MeasureId[];
+}
+
+export function superUserScorer(ctx: SuperUserContext, config: ScoringConfig): SuperUserScorer {
+  const { dimensionWeights, measureWeights } = config.superUser;
+  const active: SuperUserScorer['active'] = [];
+  MEASURES.forEach((m, k) => {
+    const mc = ctx.measures[m.id];
+    const w = (measureWeights[m.dimension] as Record<string, number>)[m.id] ?? 0;
+    if (mc.status === 'ok' && mc.grid !== null && w > 0) {
+      active.push({ k, d: DIMENSIONS.indexOf(m.dimension), weight: w, grid: mc.grid, memo: new Float64Array(MEMO_SIZE).fill(Number.NaN) });
+    }
+  });
+  const dimWeights = DIMENSIONS.map((d) => (ctx.leftOutDimensions.includes(d) ? 0 : dimensionWeights[d]));
+  return {
+    active,
+    dimWeights,
+    dimLeftOut: DIMENSIONS.map((d) => ctx.leftOutDimensions.includes(d)),
+    leftOut: Object.freeze([...ctx.leftOutDimensions]) as Dimension[],
+    leftOutMeasures: Object.freeze([...ctx.leftOutMeasures]) as MeasureId[],
+  };
+}
+
+const MEMO_SIZE = 4096;
+
+/** percentileRank(a.grid, v), memoised for integers 0 ≤ v < MEMO_SIZE. */
+function rankOf(a: SuperUserScorer['active'][number], v: number): number {
+  if (v >= 0 && v < MEMO_SIZE && Math.floor(v) === v) {
+    let p = a.memo[v]!;
+    if (Number.isNaN(p)) p = a.memo[v] = percentileRank(a.grid, v);
+    return p;
+  }
+  return percentileRank(a.grid, v);
+}
+
+const pointAt = (scratch: Float64Array, d: number): number | null => (Number.isNaN(scratch[4 + d]!) ? null : scratch[4 + d]!);
+
+/**
+ * Customer i's score from the sub-measure columns (`measureColumns`, MEASURES order, NaN = empty).
+ * `scratch` (8 numbers) avoids an allocation per customer in batch use.
+ */
+export function scoreSuperUser(
+  eventsAll: number,
+  columns: readonly ArrayLike<number>[],
+  i: number,
+  s: SuperUserScorer,
+  scratch: Float64Array = new Float64Array(8),
+): SuperUserResult | null {
+  if (!hasEvents(eventsAll)) return null;
+  scratch.fill(0);
+  let skipped: string[] | null = null;
+  for (const a of s.active) {
+    const v = columns[a.k]![i]!;
+    if (Number.isNaN(v)) {
+      (skipped ??= []).push(MEASURES[a.k]!.id);
+      continue;
+    }
+    scratch[a.d] = scratch[a.d]! + a.weight;
+    scratch[4 + a.d] = scratch[4 + a.d]! + a.weight * rankOf(a, v);
+  }
+  let total = 0;
+  for (let d = 0; d < 4; d++) if (scratch[d]! > 0) total += s.dimWeights[d]!;
+  if (!(total > 0)) return null;
+  // Points per dimension into scratch[4..7] (NaN = none), summed in DIMENSIONS order.
+  let score = 0;
+  for (let d = 0; d < 4; d++) {
+    if (s.dimLeftOut[d] || !(scratch[d]! > 0)) {
+      if (!s.dimLeftOut[d] && s.dimWeights[d]! > 0) (skipped ??= []).push(DIMENSIONS[d]!);
+      scratch[4 + d] = Number.NaN;
+      continue;
+    }
+    const points = (100 * s.dimWeights[d]! * (scratch[4 + d]! / scratch[d]!)) / total;
+    scratch[4 + d] = points;
+    score += points;
+  }
+  if (score > 100) score = 100; // floating-point dust only: each dimension is at most its share of 100
+  return {
+    score,
+    contributions: { consumption: pointAt(scratch, 0), engagement: pointAt(scratch, 1), social: pointAt(scratch, 2), loyalty: pointAt(scratch, 3) },
+    left_out: s.leftOut,
+    left_out_measures: s.leftOutMeasures,
+    skipped: skipped ?? EMPTY,
+  };
+}
+
+/** The base-level part of the reason, the same for every customer of a run (cached by list identity). */
+let leftOutCache: { dims: Dimension[]; measures: MeasureId[]; text: string } | null = null;
+function leftOutText(res: SuperUserResult): string {
+  if (leftOutCache?.dims === res.left_out && leftOutCache.measures === res.left_out_measures) return leftOutCache.text;
+  let text = '';
+  if (res.left_out.length) text += `; left out (no data in this business): ${res.left_out.join(', ')}`;
+  if (res.left_out_measures.length) text += `; sub-measures left out: ${res.left_out_measures.join(', ')}`;
+  leftOutCache = { dims: res.left_out, measures: res.left_out_measures, text };
+  return text;
+}
+
+export function superUserReason(res: SuperUserResult | null, eventsAll: number): string {
+  if (res === null) return hasEvents(eventsAll) ? 'no sub-measure with data: no super-user score' : 'no events: no super-user score';
+  let parts = '';
+  for (const d of DIMENSIONS) {
+    const points = res.contributions[d];
+    if (points !== null) parts += (parts ? ' + ' : '') + d + ' ' + fmt(points);
+  }
+  let text = fmt(res.score) + '/100 = ' + parts + leftOutText(res);
+  if (res.skipped.length) text += `; skipped (no value for this customer): ${res.skipped.join(', ')}`;
+  return text;
+}
