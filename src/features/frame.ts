@@ -56,3 +56,14 @@ export function frameRow(frame: FeatureFrame, i: number): Record<string, number 
 export function indexOfPerson(frame: FeatureFrame, personId: number): number {
   return frame.personIds.indexOf(personId);
 }
+
+/** Row i of a frame as a frame of its own (n = 1). */
+export function sliceFrame(frame: FeatureFrame, i: number): FeatureFrame {
+  return {
+    n: 1,
+    personIds: [frame.personIds[i]!],
+    customerIds: [frame.customerIds[i]!],
+    numeric: Object.fromEntries(Object.entries(frame.numeric).map(([k, v]) => [k, v.slice(i, i + 1)])),
+    categorical: Object.fromEntries(Object.entries(frame.categorical).map(([k, v]) => [k, v.slice(i, i + 1)])),
+  };
+}

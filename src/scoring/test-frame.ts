@@ -40,15 +40,7 @@ export function makeFrame(rows: Row[]): FeatureFrame {
 }
 
 /** Row i of a frame as its own frame of n = 1 (what the single-customer path builds). */
-export function sliceFrame(frame: FeatureFrame, i: number): FeatureFrame {
-  return {
-    n: 1,
-    personIds: [frame.personIds[i]!],
-    customerIds: [frame.customerIds[i]!],
-    numeric: Object.fromEntries(Object.entries(frame.numeric).map(([k, v]) => [k, v.slice(i, i + 1)])),
-    categorical: Object.fromEntries(Object.entries(frame.categorical).map(([k, v]) => [k, v.slice(i, i + 1)])),
-  };
-}
+export { sliceFrame } from '../features/frame.js';
 
 /** A buyer: purchases and purchase days as given, recency and first purchase in days. */
 export function buyer(recencyDays: number, purchaseDays: number, revenueAll: number, extra: Row = {}): Row {

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { Env } from '../config/env.js';
+import { generate } from '../generate/generate.js';
+import { ingestCustomers, ingestEvents } from '../ingest/ingest.js';
+import type { IdentitySettings } from '../identity/normalize.js';
+import type { Store } from '../store/database.js';
+
+export interface DemoDeps {
+  store: Store;
+  identity: IdentitySettings;
+  env: Pick<Env, 'PROPEL_DB' | 'PROPEL_DEMO_CUSTOMERS'>;
+  log: (message: string) => void;
+}
+
+/** Fixed so the demo base is the same on every machine (the generator is deterministic per seed). */
+export const DEMO_SEED = 42;
+export const DEMO_DAYS = 365;
+export const DEMO_START = '2024-01-01';
+
+/**
+ * On an empty store: generate a demo base with known parameters and load it, so a fresh clone has
+ * something to serve. A store that already holds events is left alone.
+ */
+export async function bootstrapDemo({ store, identity, env, log }: DemoDeps): Promise<boolean> {
+  const existing = await store.one<{ n: number }>('SELECT count(*) AS n FROM events');
+  if (Number(existing?.n ?? 0) > 0) return false;
+  const dir = path.join(path.dirname(path.resolve(env.PROPEL_DB)), 'demo');
+  const eventsFile = path.join(dir, 'events.csv.gz');
+  const customersFile = path.join(dir, 'customers.csv');
+  log(`empty store: generating a demo base of ${env.PROPEL_DEMO_CUSTOMERS} customers in ${dir}`);
+  const generated = await generate({
+    customers: env.PROPEL_DEMO_CUSTOMERS,
+    days: DEMO_DAYS,
+    seed: DEMO_SEED,
+    start: DEMO_START,
+    out: eventsFile,
+    customersOut: customersFile,
+  });
+  const shared = { identity, origin: 'demo' as const, rejectsDir: path.join(dir, 'rejects') };
+  const profiles = await ingestCustomers(store, { ...shared, source: { kind: 'file', file: customersFile, format: 'csv' } });
+  const events = await ingestEvents(store, { ...shared, source: { kind: 'file', file: eventsFile, format: 'csv' } });
+  log(
+    `demo data loaded: ${events.ingested} events (${generated.events} generated), ${profiles.ingested} profiles, ` +
+      `${events.rejected} rejected, ${events.merges + profiles.merges} identity merges`,
+  );
+  return true;
+}

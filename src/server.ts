@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { pino } from 'pino';
+import { ensureAdminKey, KeyRing, keysFromEnv, readKeyFile } from './auth/api-keys.js';
+import { readEnv } from './config/env.js';
+import { bootstrapDemo } from './demo/bootstrap.js';
+import { DomainError } from './domain/errors.js';
+import { createApp } from './http/app.js';
+import { openStore } from './store/open.js';
+
+const env = readEnv();
+const logger = pino({ level: env.LOG_LEVEL });
+
+try {
+  const { store, identity } = await openStore(env.PROPEL_DB, env);
+  if (env.PROPEL_DEMO) await bootstrapDemo({ store, identity, env, log: (msg) => logger.info(msg) });
+  const keyFile = env.PROPEL_API_KEYS_FILE ?? path.join(path.dirname(path.resolve(env.PROPEL_DB)), 'api-keys.json');
+  if (!env.PROPEL_API_KEYS) {
+    const admin = ensureAdminKey(keyFile);
+    if (admin.created) logger.info(`created an admin API key; it is in ${admin.tokenFile} (keep it secret; shown only there)`);
+  }
+  const keys = new KeyRing([...readKeyFile(keyFile), ...keysFromEnv(env.PROPEL_API_KEYS)]);
+  const app = createApp({ store, identity, keys });
+  const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
+    logger.info(`Propel serves on http://localhost:${info.port} (store ${env.PROPEL_DB}); API docs at /docs`);
+  });
+  const shutdown = () => {
+    logger.info('shutting down');
+    server.close(() => {
+      store.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+} catch (error) {
+  if (error instanceof DomainError) {
+    logger.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
