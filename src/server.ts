@@ -3,6 +3,8 @@ import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { ensureAdminKey, KeyRing, keysFromEnv, readKeyFile } from './auth/api-keys.js';
 import { readEnv } from './config/env.js';
+import { loadScoringConfig } from './config/scoring.js';
+import { CustomerScorer } from './serving/scorer.js';
 import { bootstrapDemo } from './demo/bootstrap.js';
 import { DomainError } from './domain/errors.js';
 import { createApp } from './http/app.js';
@@ -20,7 +22,10 @@ try {
     if (admin.created) logger.info(`created an admin API key; it is in ${admin.tokenFile} (keep it secret; shown only there)`);
   }
   const keys = new KeyRing([...readKeyFile(keyFile), ...keysFromEnv(env.PROPEL_API_KEYS)]);
-  const app = createApp({ store, identity, keys });
+  const scorer = new CustomerScorer(store, loadScoringConfig(env.PROPEL_SCORING_CONFIG));
+  const base = await scorer.refresh();
+  if (base) logger.info(`scored ${base.frame.n} customers as of ${base.asOf}`);
+  const app = createApp({ store, identity, keys, scorer });
   const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
     logger.info(`Propel serves on http://localhost:${info.port} (store ${env.PROPEL_DB}); API docs at /docs`);
   });

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createKey, KeyRing, type Scope } from '../src/auth/api-keys.js';
+import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
+import { createApp } from '../src/http/app.js';
+import type { AppDeps } from '../src/http/deps.js';
 import { ingestEvents, type IngestOptions } from '../src/ingest/ingest.js';
+import { CustomerScorer } from '../src/serving/scorer.js';
 import { openStore, type OpenedStore } from '../src/store/open.js';
 
 export const TEST_ENV = { PROPEL_ID_HASH_KEY: 'test-key-0123456789abcdef', PROPEL_PHONE_COUNTRY_CODE: '886' };
@@ -45,4 +49,11 @@ export function testKeys(sets: Record<string, Scope[]>): { keys: KeyRing; tokens
     return record;
   });
   return { keys: new KeyRing(records), tokens };
+}
+
+/** The app on an opened store, with a scorer over the store's current data (refreshed). */
+export async function testApp(opened: OpenedStore, keys: KeyRing, extra: Partial<AppDeps> = {}) {
+  const scorer = extra.scorer ?? new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG);
+  if (!extra.scorer) await scorer.refresh();
+  return { app: createApp({ store: opened.store, identity: opened.identity, keys, scorer, ...extra }), scorer };
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import type { OpenedStore } from '../src/store/open.js';
-import { testKeys, testStore } from './helpers.js';
+import { testApp, testKeys, testStore } from './helpers.js';
 
 let opened: OpenedStore;
 let app: ReturnType<typeof createApp>;
@@ -9,7 +9,7 @@ const { keys, tokens } = testKeys({ writer: ['events:write'], reader: ['customer
 
 beforeEach(async () => {
   opened = await testStore();
-  app = createApp({ store: opened.store, identity: opened.identity, keys, maxBodyBytes: 64 * 1024 });
+  ({ app } = await testApp(opened, keys, { maxBodyBytes: 64 * 1024 }));
 });
 afterEach(() => opened.store.close());
 

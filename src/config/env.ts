@@ -16,6 +16,8 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^\d{0,4}$/, 'digits only, e.g. 886')
     .default(''),
+  /** Scoring rules (weights, thresholds) overriding the defaults; see config/scoring.example.json. */
+  PROPEL_SCORING_CONFIG: z.string().min(1).optional(),
   /** Hashed API keys (JSON); default: api-keys.json beside the store. */
   PROPEL_API_KEYS_FILE: z.string().min(1).optional(),
   /** Extra keys as name:pk_<id>_<secret>:scope|scope,... (hashed on load). */

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { DEFAULT_MAX_BODY_BYTES, type AppDeps } from './deps.js';
 import { envelope } from './envelope.js';
 import { onError } from './on-error.js';
+import { registerCustomerRoutes } from './routes/customers.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   );
   registerHealthRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerCustomerRoutes(app, deps);
   registerDocsRoutes(app);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

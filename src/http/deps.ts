@@ -1,5 +1,6 @@
 import type { KeyRing } from '../auth/api-keys.js';
 import type { IdentitySettings } from '../identity/normalize.js';
+import type { CustomerScorer } from '../serving/scorer.js';
 import type { Store } from '../store/database.js';
 
 /** Everything the HTTP layer needs, handed in by server.ts (or a test). */
@@ -8,6 +9,8 @@ export interface AppDeps {
   identity: IdentitySettings;
   /** API keys allowed to call /v1 routes. */
   keys: KeyRing;
+  /** Scores customers (whole base and one at a time). */
+  scorer: CustomerScorer;
   /** Largest accepted request body in bytes. */
   maxBodyBytes?: number;
 }

@@ -92,6 +92,11 @@ export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
       origin: 'http',
       rejectsLimit: MAX_EVENTS_PER_REQUEST * 20,
     });
+    // The customers these events belong to are rescored on their next request.
+    if (summary.ingested > 0) {
+      const touched = await deps.store.all<{ person_id: number }>('SELECT DISTINCT person_id FROM events WHERE batch_id = ?', [summary.batch_id]);
+      deps.scorer.invalidate(touched.map((t) => Number(t.person_id)));
+    }
     for (const reject of summary.rejects) {
       issues.push({ path: ['events', accepted[reject.line]!.index, reject.field], message: reject.reason });
     }

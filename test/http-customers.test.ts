@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../src/generate/generate.js';
+import { ingestCustomers, ingestEvents } from '../src/ingest/ingest.js';
+import type { OpenedStore } from '../src/store/open.js';
+import { tempDir, testApp, testKeys, testStore } from './helpers.js';
+
+let opened: OpenedStore;
+let dir: string;
+let app: Awaited<ReturnType<typeof testApp>>['app'];
+let scorer: Awaited<ReturnType<typeof testApp>>['scorer'];
+const { keys, tokens } = testKeys({ reader: ['customers:read'], writer: ['events:write'], predictor: ['predict'] });
+const get = (url: string, token = tokens.reader) => app.request(url, { headers: { authorization: `Bearer ${token}` } });
+
+beforeAll(async () => {
+  dir = tempDir();
+  opened = await testStore();
+  const out = path.join(dir, 'events.csv');
+  const customersOut = path.join(dir, 'customers.csv');
+  await generate({ customers: 300, days: 240, seed: 11, out, customersOut });
+  const shared = { identity: opened.identity, origin: 'cli' as const };
+  await ingestCustomers(opened.store, { ...shared, source: { kind: 'file', file: customersOut, format: 'csv' } });
+  await ingestEvents(opened.store, { ...shared, source: { kind: 'file', file: out, format: 'csv' } });
+  ({ app, scorer } = await testApp(opened, keys));
+});
+afterAll(() => {
+  opened.store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('GET /v1/customers/{id}', () => {
+  it('returns every score with its reason, the tags and the features, equal to the batch scores', async () => {
+    const base = scorer.current!;
+    const i = base.scores.findIndex((s) => s.rfm_score !== null);
+    const id = base.scores[i]!.customer_id;
+    const res = await get(`/v1/customers/${id}`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.customer_id).toBe(id);
+    const { reasons, tags, ...scores } = body.scores;
+    const { reasons: _r, tags: batchTags, ...batch } = base.scores[i]!;
+    expect(scores).toEqual(batch);
+    expect(tags.map((t: { tag: string }) => t.tag)).toEqual(batchTags.map((t) => t.tag));
+    expect(reasons.rfm_score).toMatch(/R=\d/);
+    expect(reasons.lifecycle_segment.length).toBeGreaterThan(10);
+    expect(body.features.purchases_all).toBeGreaterThan(0);
+    expect(body.predictions).toBeNull();
+  });
+
+  it('answers 404 in the envelope for an unknown customer', async () => {
+    const res = await get('/v1/customers/NOPE-404');
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe('not_found');
+  });
+
+  it('answers 401 without a key and 403 with a key lacking customers:read', async () => {
+    const id = scorer.current!.scores[0]!.customer_id;
+    expect((await app.request(`/v1/customers/${id}`)).status).toBe(401);
+    expect((await get(`/v1/customers/${id}`, tokens.predictor)).status).toBe(403);
+    expect((await app.request('/v1/summary/segments')).status).toBe(401);
+    expect((await get('/v1/summary/funnel', tokens.writer)).status).toBe(403);
+  });
+
+  it('counts events sent through the API on the very next request, without a batch rerun', async () => {
+    const base = scorer.current!;
+    const id = base.scores.find((s) => s.rfm_score !== null)!.customer_id;
+    const before = (await (await get(`/v1/customers/${id}`)).json()).features;
+    const ts = `${base.asOf}T12:00:00Z`;
+    const sent = await app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.writer}` },
+      body: JSON.stringify({ events: [{ customer_id: id, type: 'purchase', amount: 42, ts, event_id: 'fresh-1' }] }),
+    });
+    expect((await sent.json()).ingested).toBe(1);
+    const after = (await (await get(`/v1/customers/${id}`)).json()).features;
+    expect(after.purchases_all).toBe(before.purchases_all + 1);
+    expect(after.revenue_all).toBeCloseTo(before.revenue_all + 42, 6);
+    expect(after.recency_days).toBe(0.5);
+  });
+});
+
+describe('summaries', () => {
+  it('reports segment shares that add up, tiers, the Pareto figure and the funnel', async () => {
+    const segments = await (await get('/v1/summary/segments')).json();
+    const shares = Object.values(segments.lifecycle_segments.groups as Record<string, { share: number }>).reduce((a, g) => a + g.share, 0);
+    expect(shares).toBeCloseTo(1, 9);
+    expect(Object.keys(segments.value_tiers.groups).sort()).toEqual(['diamond', 'general', 'gold']);
+    expect(segments.pareto.top_revenue_share).toBeGreaterThan(0.2);
+    const funnel = await (await get('/v1/summary/funnel')).json();
+    const reached = funnel.funnel.stages.map((s: { reached: number }) => s.reached);
+    expect(reached).toEqual([...reached].sort((a: number, b: number) => b - a)); // each step keeps at most the previous
+    expect(funnel.hourglass.loyal_customers).toBeGreaterThan(0);
+  });
+});
