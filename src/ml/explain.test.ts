@@ -1,0 +1,92 @@
+import type * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backend.js';
+import { linearCoefficients, predictLogits, trainClassifier } from './classifier.js';
+import { explainRows, permutationImportance } from './explain.js';
+import { fitScaler, transform } from './scaler.js';
+import { simulateLogistic } from './simulate.js';
+
+const names = ['tenure', 'complaints', 'spend', 'noise'];
+const weights = [1.5, -1.0, 0.4, 0];
+const means = [24, 2, 300, 0];
+/** Centres the logit at −1 for an average row. */
+const bias = -1 - weights.reduce((a, w, j) => a + w * means[j]!, 0);
+let model: tf.LayersModel;
+let Xval: Float32Array;
+let yVal: Uint8Array;
+const nVal = 4000;
+const d = 4;
+
+beforeAll(async () => {
+  await initBackend();
+  const train = simulateLogistic({ n: 8000, weights, bias, means, seed: 31 });
+  const val = simulateLogistic({ n: nVal, weights, bias, means, seed: 32 });
+  const scaler = fitScaler(train.X, names);
+  model = (await trainClassifier({ X: transform(scaler, train.X), y: train.y, n: train.n, d }, { kind: 'logistic' })).model;
+  Xval = transform(scaler, val.X);
+  yVal = val.y;
+});
+
+describe('explainRows', () => {
+  it('for a logistic model gives contributions w_j·x_j whose signs match the coefficient signs', () => {
+    const { weights: w } = linearCoefficients(model);
+    expect(Math.sign(w[0]!)).toBe(1);
+    expect(Math.sign(w[1]!)).toBe(-1);
+    const n = 300;
+    const rows = explainRows(model, Xval.subarray(0, n * d), n, d, { k: d, featureNames: names });
+    expect(rows).toHaveLength(n);
+    let checked = 0;
+    rows.forEach((row, i) => {
+      for (const c of row.top) {
+        const x = Xval[i * d + c.index]!;
+        expect(c.name).toBe(names[c.index]);
+        expect(c.value).toBe(x);
+        expect(c.contribution).toBeCloseTo(w[c.index]! * x, 4);
+        if (x > 0 && Math.abs(w[c.index]!) > 0.1) {
+          expect(Math.sign(c.contribution)).toBe(Math.sign(w[c.index]!));
+          checked++;
+        }
+      }
+    });
+    expect(checked).toBeGreaterThan(300);
+  });
+
+  it('returns at most k features per row, largest |contribution| first, and the row logit', () => {
+    const n = 50;
+    const rows = explainRows(model, Xval.subarray(0, n * d), n, d, { k: 2 });
+    const z = predictLogits(model, Xval.subarray(0, n * d), n, d);
+    rows.forEach((row, i) => {
+      expect(row.top.length).toBeLessThanOrEqual(2);
+      expect(row.logit).toBeCloseTo(z[i]!, 5);
+      if (row.top.length === 2) expect(Math.abs(row.top[0]!.contribution)).toBeGreaterThanOrEqual(Math.abs(row.top[1]!.contribution));
+      expect(row.top[0]?.name).toMatch(/^f\d$/);
+    });
+  });
+
+  it('gives the same answer whether all rows go in one predict call or many small chunks', () => {
+    const n = 120;
+    const X = Xval.subarray(0, n * d);
+    const one = explainRows(model, X, n, d, { k: 3 });
+    const many = explainRows(model, X, n, d, { k: 3, chunkRows: 2 * (d + 1) });
+    expect(many).toEqual(one);
+  });
+
+  it('leaves out features that sit exactly at the training mean (contribution 0)', () => {
+    const X = Float32Array.from([0, 0, 1, 0]);
+    const [row] = explainRows(model, X, 1, d, { k: 4, featureNames: names });
+    expect(row!.top.map((c) => c.name)).toEqual(['spend']);
+  });
+});
+
+describe('permutationImportance', () => {
+  it('ranks features by their true effect, puts the pure-noise feature near zero, and is reproducible', () => {
+    const a = permutationImportance(model, Xval, yVal, nVal, d, { featureNames: names, repeats: 2, seed: 5 });
+    expect(a.baselineAuc).toBeGreaterThan(0.7);
+    expect(a.features.map((f) => f.name).slice(0, 3)).toEqual(['tenure', 'complaints', 'spend']);
+    const noise = a.features.find((f) => f.name === 'noise')!;
+    expect(Math.abs(noise.importance)).toBeLessThan(0.005);
+    expect(a.features[0]!.importance).toBeGreaterThan(0.05);
+    const b = permutationImportance(model, Xval, yVal, nVal, d, { featureNames: names, repeats: 2, seed: 5 });
+    expect(b).toEqual(a);
+  });
+});
