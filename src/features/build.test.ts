@@ -70,6 +70,11 @@ describe('feature builder', () => {
     expect(f.campaign_click_rate_365).toBe(0);
     expect(f.avg_review_rating).toBeNull();
     expect(f.tenure_days).toBe(20);
+    // Repeat-purchase summary (lifetimes' summary_data_from_transaction_data, in days, as of 2024-01-20).
+    expect(f.clv_frequency).toBe(2);
+    expect(f.clv_recency).toBe(12);
+    expect(f.clv_t).toBe(19);
+    expect(f.clv_monetary).toBe(25); // (20 + 30) / 2; the first day is not a repeat
   });
 
   it('changes no feature as of T when events after T are added', async () => {

@@ -17,6 +17,7 @@ export function featureSql(scope: 'all' | 'one'): string {
     ...Object.entries(HELPER_EVENT_SQL).map(([name, sql]) => `${sql} AS ${name}`),
   ];
   const itemAggs = FEATURE_DEFS.filter((f) => f.stage === 'items').map((f) => `${f.sql} AS ${sqlIdent(f.name)}`);
+  const dayAggs = FEATURE_DEFS.filter((f) => f.stage === 'days').map((f) => `${f.sql} AS ${sqlIdent(f.name)}`);
   // Customers without events (profile only) get 0 for counts and sums, empty for the rest.
   const passthrough = FEATURE_DEFS.filter((f) => f.stage !== 'final').map((f) =>
     zeroWhenAbsent(f) ? `coalesce(${sqlIdent(f.name)}, 0) AS ${sqlIdent(f.name)}` : sqlIdent(f.name),
@@ -39,6 +40,12 @@ lines AS (
 ),
 items AS (
   SELECT person_id, ${itemAggs.join(', ')} FROM lines GROUP BY person_id
+),
+purchase_days AS (
+  SELECT person_id, CAST(ts AS DATE) AS day, sum(amount) AS amount FROM ev WHERE type = 'purchase' GROUP BY person_id, day
+),
+days AS (
+  SELECT person_id, ${dayAggs.join(', ')} FROM purchase_days GROUP BY person_id
 ),
 cats AS (
   SELECT person_id, min(category) FILTER (WHERE n = top_n) AS __top_category, max(n) / sum(n)::DOUBLE AS __top_category_share
@@ -67,6 +74,7 @@ FROM population pop
 JOIN persons p USING (person_id)
 LEFT JOIN agg USING (person_id)
 LEFT JOIN items USING (person_id)
+LEFT JOIN days USING (person_id)
 LEFT JOIN cats USING (person_id)
 LEFT JOIN referred USING (person_id)
 LEFT JOIN profile USING (person_id)
@@ -75,7 +83,7 @@ ORDER BY person_id`;
 }
 
 function zeroWhenAbsent(f: FeatureDef): boolean {
-  return f.type === 'count' || (f.type === 'amount' && !f.name.startsWith('avg_'));
+  return f.stage !== 'days' && (f.type === 'count' || (f.type === 'amount' && !f.name.startsWith('avg_')));
 }
 
 /** Features of every customer as of a day. */

@@ -18,9 +18,11 @@ export type FeatureSpec = z.infer<typeof FeatureSpecSchema>;
 export interface FeatureDef extends FeatureSpec {
   /**
    * events: an aggregate over the customer's events; items: over their purchase lines (product,
-   * category); final: an expression over earlier columns.
+   * category); days: over their purchase days (the repeat-purchase summary of BG/NBD and
+   * Gamma-Gamma, as lifetimes' summary_data_from_transaction_data makes it, in days);
+   * final: an expression over earlier columns.
    */
-  stage: 'events' | 'items' | 'final';
+  stage: 'events' | 'items' | 'days' | 'final';
   sql: string;
 }
 
@@ -88,6 +90,18 @@ export const FEATURE_DEFS: FeatureDef[] = [
   { name: 'top_category_share', description: 'share of categorised purchase lines in the top category', window: null, type: 'rate', stage: 'final', sql: '__top_category_share' },
   { name: 'weekend_purchase_share', description: 'share of purchases made on Saturday or Sunday', window: null, type: 'rate', stage: 'events', sql: ratio(`count(*) FILTER (WHERE ${isType('purchase')} AND dayofweek(ts) IN (0, 6))`, countOf('purchase', null)) },
   { name: 'channels_used_all', description: 'distinct channels with any event', window: null, type: 'count', stage: 'events', sql: 'count(DISTINCT channel)' },
+  // Repeat-purchase summary for the CLV models (purchases on one day count once)
+  { name: 'clv_frequency', description: 'repeat purchase days: distinct purchase days − 1 (BG/NBD x; empty without purchases)', window: null, type: 'count', stage: 'days', sql: 'count(*) - 1' },
+  { name: 'clv_recency', description: 'days from the first to the last purchase day (BG/NBD t_x)', window: null, type: 'days', stage: 'days', sql: 'date_diff(\'day\', min(day), max(day))' },
+  { name: 'clv_t', description: 'days from the first purchase day to the as-of day (BG/NBD T)', window: null, type: 'days', stage: 'days', sql: 'date_diff(\'day\', min(day), CAST($t_end::TIMESTAMP AS DATE) - 1)' },
+  {
+    name: 'clv_monetary',
+    description: 'mean amount per repeat purchase day, the first day excluded (Gamma-Gamma; 0 without repeats)',
+    window: null,
+    type: 'amount',
+    stage: 'days',
+    sql: 'CASE WHEN count(*) > 1 THEN (sum(amount) - arg_min(amount, day)) / (count(*) - 1) ELSE 0 END',
+  },
   // Engagement
   ...windowed((d) => ({ name: `visits_${label(d)}`, description: `site or store visits ${during(d)}`, type: 'count', sql: countOf('visit', d) }), [30, 90, null]),
   ...windowed((d) => ({ name: `app_sessions_${label(d)}`, description: `app sessions ${during(d)}`, type: 'count', sql: countOf('app_session', d) }), [30, 90, null]),
