@@ -6,6 +6,9 @@ import { scoreBase } from '../src/serving/base-scores.js';
 import { writeScoreFile } from '../src/serving/score-file.js';
 import { summaryTable } from '../src/serving/summary-table.js';
 import { openStore } from '../src/store/open.js';
+import { ModelRegistry } from '../src/ml/registry/registry.js';
+import { ModelSet } from '../src/ml/serving/model-set.js';
+import { loadClvPredictor } from '../src/ml/train/clv.js';
 
 const USAGE = `Usage: npm run score -- --output FILE.csv [--as-of YYYY-MM-DD] [--config scoring.json] [--db PATH] [--models DIR] [--json]
   --as-of    score with events up to the end of that day (default: the day of the latest event)
@@ -25,14 +28,16 @@ await runCommand(common.json, async () => {
   try {
     const asOf = values['as-of'] ? parseAsOf(values['as-of'] as string, 'as-of') : await latestEventDay(store);
     if (!asOf) throw new ValidationError('The store has no events to score; load some with npm run ingest');
-    const base = await scoreBase(store, asOf, config);
+    const models = await ModelSet.loadCurrent(new ModelRegistry(common.models), loadClvPredictor);
+    const base = await scoreBase(store, asOf, config, models.any ? async (frame) => models.predict(frame) : undefined);
     const customers = await writeScoreFile(output, base);
+    models.dispose();
     log(summaryTable(base.summary));
     const summary = {
       customers,
       output,
       as_of: asOf,
-      models: null,
+      models: models.versions,
       lifecycle_segments: base.summary.lifecycle_segments.groups,
       value_tiers: base.summary.value_tiers.groups,
       potential_tiers: base.summary.potential_tiers.groups,

@@ -1,0 +1,75 @@
+import type { FeatureFrame } from '../../features/frame.js';
+import type { ModelColumns } from '../../serving/score-file.js';
+import { RegistryError } from '../registry/errors.js';
+import type { ModelRegistry } from '../registry/registry.js';
+import { PropensityModel } from '../train/propensity-artifact.js';
+
+/** A CLV model as the model set needs it (the CLV module provides one). */
+export interface ClvPredictor {
+  version: string;
+  predict(frame: FeatureFrame): { expected_purchases: Float64Array; p_alive: Float64Array; predicted_clv: Float64Array };
+}
+
+export type ClvLoader = (registry: ModelRegistry, version?: string) => Promise<ClvPredictor>;
+
+export interface ModelVersions {
+  purchase: string | null;
+  churn: string | null;
+  clv: string | null;
+}
+
+/**
+ * The models that answer predictions: the current version of each target, loaded after the
+ * registry verified it. A target without a current version is simply absent (its columns stay empty).
+ */
+export class ModelSet {
+  constructor(
+    readonly purchase: PropensityModel | undefined,
+    readonly churn: PropensityModel | undefined,
+    readonly clv: ClvPredictor | undefined,
+  ) {}
+
+  static empty(): ModelSet {
+    return new ModelSet(undefined, undefined, undefined);
+  }
+
+  /** Loads every current model; a target with no current version is skipped, a broken one throws. */
+  static async loadCurrent(registry: ModelRegistry, clvLoader?: ClvLoader): Promise<ModelSet> {
+    const current = async (target: 'purchase' | 'churn' | 'clv') => registry.current(target);
+    const purchaseVersion = await current('purchase');
+    const churnVersion = await current('churn');
+    const clvVersion = clvLoader ? await current('clv') : undefined;
+    return new ModelSet(
+      purchaseVersion ? await PropensityModel.load(registry, 'purchase', purchaseVersion) : undefined,
+      churnVersion ? await PropensityModel.load(registry, 'churn', churnVersion) : undefined,
+      clvVersion && clvLoader ? await clvLoader(registry, clvVersion) : undefined,
+    );
+  }
+
+  get versions(): ModelVersions {
+    return { purchase: this.purchase?.version ?? null, churn: this.churn?.version ?? null, clv: this.clv?.version ?? null };
+  }
+
+  get any(): boolean {
+    return Boolean(this.purchase || this.churn || this.clv);
+  }
+
+  /** Every model column for a frame (absent models leave their columns out). */
+  predict(frame: FeatureFrame): ModelColumns | undefined {
+    if (!this.any) return undefined;
+    const columns: ModelColumns = {};
+    if (this.purchase) columns.purchase_probability = this.purchase.predict(frame);
+    if (this.churn) columns.churn_probability = this.churn.predict(frame);
+    if (this.clv) Object.assign(columns, this.clv.predict(frame));
+    return columns;
+  }
+
+  dispose(): void {
+    this.purchase?.dispose();
+    this.churn?.dispose();
+  }
+}
+
+export function isMissingVersion(error: unknown): boolean {
+  return error instanceof RegistryError && /not_found|no_current/.test(error.code);
+}

@@ -1,0 +1,144 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { FEATURE_SCHEMA } from '../../features/schema.js';
+import type { FeatureFrame } from '../../features/frame.js';
+import { applyCalibration, CalibrationSchema, type CalibrationParams } from '../calibration.js';
+import { predictProba } from '../classifier.js';
+import { scoringMatrix } from '../dataset/training-set.js';
+import { ArtifactError } from '../errors.js';
+import { explainRows } from '../explain.js';
+import type { BinaryReport } from '../metrics.js';
+import type { ModelRegistry } from '../registry/registry.js';
+import type { ModelMetadata } from '../registry/metadata.js';
+import { isScaler, transform, type Scaler } from '../scaler.js';
+import { loadModel, saveModel } from '../tf-io.js';
+import { baselineDescription, type TrainedPropensity } from './propensity.js';
+
+const SCALER_FILE = 'scaler.json';
+const CALIBRATION_FILE = 'calibration.json';
+const EVALUATION_FILE = 'evaluation.json';
+
+/** The contract's metric names (CONTRACT.md §2 train --json). */
+export function contractMetrics(r: BinaryReport) {
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  return {
+    auc: finite(r.rocAuc),
+    pr_auc: finite(r.prAuc),
+    log_loss: finite(r.logLoss),
+    brier: finite(r.brier),
+    lift_top_decile: finite(r.liftTopDecile),
+    base_rate: finite(r.baseRate),
+    ece: finite(r.ece),
+  };
+}
+
+/** Writes a trained model as a new registry version (weights, scaler, calibration, evaluation, metadata). */
+export async function savePropensity(
+  registry: ModelRegistry,
+  trained: TrainedPropensity,
+  extraFiles: (dir: string, version: string) => Promise<void> = async () => undefined,
+): Promise<{ version: string; dir: string; metadata: ModelMetadata }> {
+  const { version, dir } = await registry.newVersionDir(trained.target);
+  await saveModel(trained.model, dir);
+  await fs.writeFile(path.join(dir, SCALER_FILE), JSON.stringify(trained.scaler));
+  await fs.writeFile(path.join(dir, CALIBRATION_FILE), JSON.stringify(trained.calibration));
+  await fs.writeFile(path.join(dir, EVALUATION_FILE), JSON.stringify({ ...trained.evaluation, importance: trained.importance }));
+  await extraFiles(dir, version);
+  const { meta } = trained.set;
+  const model = contractMetrics(trained.evaluation.model);
+  const baseline = contractMetrics(trained.evaluation.baseline);
+  const metadata = await registry.register(trained.target, version, {
+    backend: trained.backend,
+    kind: trained.kind,
+    feature_schema: FEATURE_SCHEMA,
+    label: { definition: meta.def as unknown as Record<string, unknown>, sentence: meta.label },
+    cutoff: meta.cutoffs.validation,
+    horizon_days: meta.def.horizonDays,
+    as_of: meta.asOf,
+    training: {
+      cutoffs: meta.cutoffs.training,
+      rows: trained.set.train.n,
+      positives: countOnes(trained.set.train.y),
+      seconds: trained.seconds,
+    },
+    data_fingerprint: meta.dataFingerprint,
+    metrics: { model, baseline },
+    beats_baseline: (model.auc ?? 0) > (baseline.auc ?? 0),
+    details: {
+      feature_names: trained.featureNames,
+      calibration_method: trained.calibration.method,
+      calibration_reason: trained.calibrationReason,
+      candidates: trained.candidates,
+      baseline: baselineDescription(trained.target),
+      validation_rows: trained.set.validation.n,
+      counts: meta.counts,
+    },
+  });
+  return { version, dir, metadata };
+}
+
+export interface Explanation {
+  feature: string;
+  /** Change in log-odds from this feature's value versus the training average. */
+  effect: number;
+  direction: 'up' | 'down';
+}
+
+/** A loaded purchase or churn model: calibrated probabilities and explanations for a feature frame. */
+export class PropensityModel {
+  private constructor(
+    readonly version: string,
+    readonly metadata: ModelMetadata,
+    private readonly model: tf.LayersModel,
+    private readonly scaler: Scaler,
+    private readonly calibration: CalibrationParams,
+    readonly featureNames: string[],
+  ) {}
+
+  /** Opens a version after the registry verified its checksums and feature schema. */
+  static async load(registry: ModelRegistry, target: 'purchase' | 'churn', version?: string): Promise<PropensityModel> {
+    const opened = await registry.open(target, version, { expectedFeatureSchema: FEATURE_SCHEMA });
+    const model = await loadModel(opened.dir);
+    const scaler = await readJson(path.join(opened.dir, SCALER_FILE));
+    if (!isScaler(scaler)) throw new ArtifactError('artifact_corrupt', `${SCALER_FILE} is not a valid scaler`, opened.dir);
+    const calibration = CalibrationSchema.safeParse(await readJson(path.join(opened.dir, CALIBRATION_FILE)));
+    if (!calibration.success) throw new ArtifactError('artifact_corrupt', `${CALIBRATION_FILE} is not valid: ${calibration.error.message}`, opened.dir);
+    const names = opened.metadata.details?.feature_names;
+    if (!Array.isArray(names) || names.join() !== scaler.names.join()) {
+      throw new ArtifactError('artifact_incompatible', 'the scaler and the metadata list different features', opened.dir);
+    }
+    return new PropensityModel(opened.version, opened.metadata, model, scaler, calibration.data, names as string[]);
+  }
+
+  predict(frame: FeatureFrame): Float64Array {
+    if (frame.n === 0) return new Float64Array(0);
+    const X = transform(this.scaler, scoringMatrix(frame, this.featureNames));
+    return applyCalibration(this.calibration, predictProba(this.model, X, frame.n, this.featureNames.length));
+  }
+
+  /** The features pushing row i's probability up or down the most. */
+  explain(frame: FeatureFrame, i: number, k = 5): Explanation[] {
+    const X = transform(this.scaler, scoringMatrix(frame, this.featureNames, [i]));
+    const [row] = explainRows(this.model, X, 1, this.featureNames.length, { k, featureNames: this.featureNames });
+    return (row?.top ?? []).map((c) => ({ feature: c.name, effect: c.contribution, direction: c.contribution >= 0 ? 'up' : 'down' }));
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (error) {
+    throw new ArtifactError('artifact_corrupt', `cannot read ${path.basename(file)}: ${(error as Error).message}`, file);
+  }
+}
+
+function countOnes(y: Uint8Array): number {
+  let s = 0;
+  for (const v of y) s += v;
+  return s;
+}

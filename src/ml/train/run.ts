@@ -1,0 +1,85 @@
+import type { Db } from '../../store/database.js';
+import { ModelRegistry } from '../registry/registry.js';
+import type { ModelTarget } from '../registry/metadata.js';
+import { trainPropensity } from './propensity.js';
+import { contractMetrics, savePropensity } from './propensity-artifact.js';
+
+export interface TrainRequest {
+  targets: ModelTarget[];
+  horizonDays?: number;
+  cutoff?: string;
+  asOf?: string;
+  /** Promote the new version when it beats the rule baseline (default), always (force), or never. */
+  promote: 'if_better' | 'force' | 'never';
+  seed?: number;
+}
+
+export interface TargetResult {
+  target: ModelTarget;
+  version: string;
+  backend: string;
+  kind: string;
+  promoted: boolean;
+  promote_refused?: string;
+  metrics?: Record<string, unknown>;
+  params?: Record<string, unknown>;
+  report?: string;
+}
+
+/** Trains, registers and (when it earns it) promotes each requested model. */
+export async function runTraining(db: Db, modelsDir: string, request: TrainRequest, log: (m: string) => void): Promise<TargetResult[]> {
+  const registry = new ModelRegistry(modelsDir);
+  const results: TargetResult[] = [];
+  for (const target of request.targets) {
+    if (target === 'clv') {
+      const { trainAndSaveClv } = await import('./clv.js');
+      results.push(await promoteIfEarned(registry, await trainAndSaveClv(db, registry, request, log), request, log));
+      continue;
+    }
+    const trained = await trainPropensity(
+      db,
+      {
+        target,
+        ...(request.horizonDays ? { horizonDays: request.horizonDays } : {}),
+        ...(request.cutoff ? { cutoff: request.cutoff } : {}),
+        ...(request.asOf ? { asOf: request.asOf } : {}),
+        ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      },
+      log,
+    );
+    const { renderReportFile } = await import('./report.js');
+    const saved = await savePropensity(registry, trained, (dir, version) => renderReportFile(dir, version, trained));
+    trained.model.dispose();
+    const model = contractMetrics(trained.evaluation.model);
+    const baseline = contractMetrics(trained.evaluation.baseline);
+    results.push(
+      await promoteIfEarned(
+        registry,
+        {
+          target,
+          version: saved.version,
+          backend: trained.backend,
+          kind: trained.kind,
+          promoted: false,
+          metrics: { ...model, baseline },
+          report: `${saved.dir}/report.html`,
+        },
+        request,
+        log,
+      ),
+    );
+  }
+  return results;
+}
+
+async function promoteIfEarned(registry: ModelRegistry, result: TargetResult, request: TrainRequest, log: (m: string) => void): Promise<TargetResult> {
+  if (request.promote === 'never') return result;
+  try {
+    await registry.promote(result.target, result.version, { force: request.promote === 'force', reason: 'train' });
+    log(`${result.target}: promoted ${result.version}`);
+    return { ...result, promoted: true };
+  } catch (error) {
+    log(`${result.target}: ${result.version} not promoted: ${(error as Error).message}`);
+    return { ...result, promoted: false, promote_refused: (error as Error).message };
+  }
+}
