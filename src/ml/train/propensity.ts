@@ -83,7 +83,10 @@ export async function trainPropensity(db: Db, input: PropensityOptions, log: (m:
 
   const trained = [];
   for (const kind of options.kinds) {
-    const params = ClassifierParamsSchema.parse({ kind, classWeight, seed: options.seed, maxEpochs: options.maxEpochs });
+    // At least ~20 steps an epoch: with a few thousand rows, 512-row batches give too few Adam steps
+    // before early stopping and the model is left underfit.
+    const batchSize = Math.max(32, Math.min(512, Math.floor(fit.n / 20)));
+    const params = ClassifierParamsSchema.parse({ kind, classWeight, seed: options.seed, maxEpochs: options.maxEpochs, batchSize });
     const result = await trainClassifier({ X: fitX, y: fit.y, n: fit.n, d }, params, { validation: { X: innerX, y: inner.y, n: inner.n } });
     const raw = predictProba(result.model, innerX, inner.n, d);
     const report = binaryReport(inner.y, raw);
