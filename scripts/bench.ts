@@ -5,6 +5,8 @@
 const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<void> }>> = {
   ingest: () => import('./bench/ingest.js'),
   features: () => import('./bench/features.js'),
+  gbt: () => import('./bench/gbt.js'),
+  train: () => import('./bench/train.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildFeatures } from '../../src/features/build.js';
+import { latestEventDay } from '../../src/features/as-of.js';
+import { ingestCustomers, ingestEvents } from '../../src/ingest/ingest.js';
+import { ModelRegistry } from '../../src/ml/registry/registry.js';
+import { trainPropensity } from '../../src/ml/train/propensity.js';
+import { PropensityModel, savePropensity } from '../../src/ml/train/propensity-artifact.js';
+import { openStore } from '../../src/store/open.js';
+import { benchEvents } from './data.js';
+import { freshFile, table, timed } from './util.js';
+
+const BENCH_ENV = { PROPEL_ID_HASH_KEY: 'bench-key-0123456789', PROPEL_PHONE_COUNTRY_CODE: '' };
+
+/** Training time for 100k customers and batch scoring rate (target ≥ 200k customers/s), with the backend. */
+export async function run(argv: string[]): Promise<void> {
+  const customers = Number(argv[0] ?? 100_000);
+  const storeFile = path.resolve('data', 'bench', `train-${customers}.duckdb`);
+  const fresh = !fs.existsSync(storeFile);
+  const { store, identity } = await openStore(storeFile, BENCH_ENV);
+  if (fresh) {
+    const files = await benchEvents(customers);
+    process.stderr.write('loading the benchmark base (once; cached) ...\n');
+    await ingestCustomers(store, { source: { kind: 'file', file: files.customers, format: 'csv' }, identity, origin: 'cli' });
+    await ingestEvents(store, { source: { kind: 'file', file: files.events, format: 'csv' }, identity, origin: 'cli' });
+    await store.run('CHECKPOINT');
+  }
+  const modelsDir = path.resolve('data', 'bench', 'models');
+  fs.rmSync(modelsDir, { recursive: true, force: true });
+  const registry = new ModelRegistry(modelsDir);
+  const rows: (string | number)[][] = [['step', 'customers', 'seconds', 'customers/s', 'note']];
+  for (const target of ['purchase', 'churn'] as const) {
+    const trained = await timed(() => trainPropensity(store, { target }, (m) => process.stderr.write(m + '\n')));
+    const t = trained.result;
+    rows.push([`train ${target} (features at ${t.set.train.cutoffs.length + 1} cutoffs, ${t.kind} chosen)`, t.set.train.n, trained.seconds, t.set.train.n / trained.seconds, `AUC ${t.evaluation.model.rocAuc.toFixed(3)} vs baseline ${t.evaluation.baseline.rocAuc.toFixed(3)}, backend ${t.backend}`]);
+    const saved = await savePropensity(registry, t);
+    t.model.dispose();
+    const model = await PropensityModel.load(registry, target, saved.version);
+    const asOf = (await latestEventDay(store))!;
+    const features = await timed(() => buildFeatures(store, asOf));
+    model.predict(features.result); // warm-up
+    const scoring = await timed(async () => model.predict(features.result));
+    rows.push([`score ${target}: model only (one batch)`, features.result.n, scoring.seconds, features.result.n / scoring.seconds, model.metadata.kind]);
+    rows.push([`score ${target}: features + model`, features.result.n, features.seconds + scoring.seconds, features.result.n / (features.seconds + scoring.seconds), '']);
+    model.dispose();
+  }
+  store.close();
+  freshFile(path.join(modelsDir, 'unused'));
+  process.stdout.write(table(rows) + '\ntarget: batch scoring ≥ 200,000 customers/s (model only)\n');
+}
