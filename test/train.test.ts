@@ -41,7 +41,10 @@ describe('purchase and churn models on generated data', () => {
         expect(Number.isFinite(m[key]), `${r.target} ${key}`).toBe(true);
         expect(Number.isFinite(m.baseline[key]), `${r.target} baseline ${key}`).toBe(true);
       }
-      expect(m.auc, r.target).toBeGreaterThan(m.baseline.auc);
+      expect(m.auc, r.target).toBeGreaterThan(m.baseline.auc!);
+      const report = fs.readFileSync(r.report!, 'utf8');
+      expect(report).toContain('<svg');
+      expect(report).not.toMatch(/(src|href)="https?:/);
       expect(r.promoted).toBe(true);
       expect(['wasm', 'cpu', 'tensorflow']).toContain(r.backend);
     }
