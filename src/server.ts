@@ -5,7 +5,10 @@ import { ensureAdminKey, KeyRing, keysFromEnv, readKeyFile } from './auth/api-ke
 import { readEnv } from './config/env.js';
 import { loadScoringConfig } from './config/scoring.js';
 import { CustomerScorer } from './serving/scorer.js';
-import { bootstrapDemo } from './demo/bootstrap.js';
+import { bootstrapDemo, trainMissingModels } from './demo/bootstrap.js';
+import { ModelRegistry } from './ml/registry/registry.js';
+import { ModelSet } from './ml/serving/model-set.js';
+import { loadClvPredictor } from './ml/train/clv.js';
 import { DomainError } from './domain/errors.js';
 import { createApp } from './http/app.js';
 import { openStore } from './store/open.js';
@@ -15,14 +18,25 @@ const logger = pino({ level: env.LOG_LEVEL });
 
 try {
   const { store, identity } = await openStore(env.PROPEL_DB, env);
-  if (env.PROPEL_DEMO) await bootstrapDemo({ store, identity, env, log: (msg) => logger.info(msg) });
+  const log = (msg: string) => logger.info(msg);
+  if (env.PROPEL_DEMO) {
+    await bootstrapDemo({ store, identity, env, log });
+    await trainMissingModels(store, env.PROPEL_MODELS, log);
+  }
+  const models = await ModelSet.loadCurrent(new ModelRegistry(env.PROPEL_MODELS), loadClvPredictor).catch((error: Error) => {
+    logger.error(`models not loaded, serving rule scores only: ${error.message}`);
+    return ModelSet.empty();
+  });
+  logger.info(`models: ${JSON.stringify(models.versions)}`);
   const keyFile = env.PROPEL_API_KEYS_FILE ?? path.join(path.dirname(path.resolve(env.PROPEL_DB)), 'api-keys.json');
   if (!env.PROPEL_API_KEYS) {
     const admin = ensureAdminKey(keyFile);
     if (admin.created) logger.info(`created an admin API key; it is in ${admin.tokenFile} (keep it secret; shown only there)`);
   }
   const keys = new KeyRing([...readKeyFile(keyFile), ...keysFromEnv(env.PROPEL_API_KEYS)]);
-  const scorer = new CustomerScorer(store, loadScoringConfig(env.PROPEL_SCORING_CONFIG));
+  const scorer = new CustomerScorer(store, loadScoringConfig(env.PROPEL_SCORING_CONFIG), {
+    ...(models.any ? { predict: async (frame) => models.predict(frame) } : {}),
+  });
   const base = await scorer.refresh();
   if (base) logger.info(`scored ${base.frame.n} customers as of ${base.asOf}`);
   const app = createApp({ store, identity, keys, scorer });

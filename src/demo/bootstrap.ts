@@ -3,6 +3,9 @@ import type { Env } from '../config/env.js';
 import { generate } from '../generate/generate.js';
 import { ingestCustomers, ingestEvents } from '../ingest/ingest.js';
 import type { IdentitySettings } from '../identity/normalize.js';
+import { MODEL_TARGETS, type ModelTarget } from '../ml/registry/metadata.js';
+import { ModelRegistry } from '../ml/registry/registry.js';
+import { runTraining } from '../ml/train/run.js';
 import type { Store } from '../store/database.js';
 
 export interface DemoDeps {
@@ -44,4 +47,24 @@ export async function bootstrapDemo({ store, identity, env, log }: DemoDeps): Pr
       `${events.rejected} rejected, ${events.merges + profiles.merges} identity merges`,
   );
   return true;
+}
+
+/**
+ * Trains every model that has no current version yet (on a fresh clone: all of them), promoting
+ * each one that beats its rule baseline, so `npm start` serves predictions from the first run.
+ */
+export async function trainMissingModels(store: Store, modelsDir: string, log: (message: string) => void): Promise<void> {
+  const registry = new ModelRegistry(modelsDir);
+  const missing: ModelTarget[] = [];
+  for (const target of MODEL_TARGETS) if (!(await registry.current(target))) missing.push(target);
+  if (missing.length === 0) return;
+  log(`no current ${missing.join(', ')} model: training (once)`);
+  for (const target of missing) {
+    try {
+      const [result] = await runTraining(store, modelsDir, { targets: [target], promote: 'if_better' }, () => undefined);
+      log(`${target}: ${result!.version} ${result!.promoted ? 'promoted' : `not promoted (${result!.promote_refused})`}`);
+    } catch (error) {
+      log(`${target}: training failed, serving without it: ${(error as Error).message}`);
+    }
+  }
 }
