@@ -9,6 +9,11 @@ import { ModelRegistry } from '../src/ml/registry/registry.js';
 import { PropensityModel } from '../src/ml/train/propensity-artifact.js';
 import { runTraining, type TargetResult } from '../src/ml/train/run.js';
 import type { OpenedStore } from '../src/store/open.js';
+import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
+import { ModelSet } from '../src/ml/serving/model-set.js';
+import { loadClvPredictor } from '../src/ml/train/clv.js';
+import { scoreBase } from '../src/serving/base-scores.js';
+import { writeScoreFile } from '../src/serving/score-file.js';
 import { tempDir, testStore } from './helpers.js';
 
 let dir: string;
@@ -26,16 +31,44 @@ beforeAll(async () => {
   const shared = { identity: opened.identity, origin: 'cli' as const };
   await ingestCustomers(opened.store, { ...shared, source: { kind: 'file', file: customersOut, format: 'csv' } });
   await ingestEvents(opened.store, { ...shared, source: { kind: 'file', file: out, format: 'csv' } });
-  results = await runTraining(opened.store, models, { targets: ['purchase', 'churn'], promote: 'if_better' }, () => undefined);
+  results = await runTraining(opened.store, models, { targets: ['purchase', 'churn', 'clv'], promote: 'if_better' }, () => undefined);
 }, 240_000);
 afterAll(() => {
   opened.store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+describe('CLV model on generated data', () => {
+  it('reports the contract params, beats the naive holdout forecast and is promoted', () => {
+    const clv = results.find((r) => r.target === 'clv')!;
+    for (const key of ['r', 'alpha', 'a', 'b', 'p', 'q', 'v']) expect(clv.params![key]).toBeGreaterThan(0);
+    expect(clv.params!.time_unit).toBe('days');
+    expect(clv.promoted).toBe(true);
+  });
+
+  it('fills every model column of the score file and feeds predictions into potential tiers', async () => {
+    const set = await ModelSet.loadCurrent(new ModelRegistry(models), loadClvPredictor);
+    expect(set.versions).toEqual({ purchase: expect.any(String), churn: expect.any(String), clv: expect.any(String) });
+    const asOf = (await latestEventDay(opened.store))!;
+    const base = await scoreBase(opened.store, asOf, DEFAULT_SCORING_CONFIG, async (frame) => set.predict(frame));
+    const file = path.join(dir, 'scores.csv');
+    await writeScoreFile(file, base);
+    const rows = fs.readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const buyers = rows.filter((r) => r[6] !== '');
+    expect(buyers.length).toBeGreaterThan(100);
+    for (const r of buyers) {
+      for (const j of [1, 2, 3, 4, 5]) expect(r[j], `column ${j} of ${r[0]}`).not.toBe('');
+      expect(Number(r[4])).toBeLessThanOrEqual(1);
+    }
+    const withPredictions = base.scores.filter((s) => s.potential?.predictions);
+    expect(withPredictions.length).toBe(base.scores.filter((s) => s.potential).length);
+    set.dispose();
+  });
+});
+
 describe('purchase and churn models on generated data', () => {
   it('beat the rule baseline on AUC, are promoted, and report the contract metrics', () => {
-    for (const r of results) {
+    for (const r of results.filter((x) => x.target !== 'clv')) {
       const m = r.metrics as Record<string, number> & { baseline: Record<string, number> };
       for (const key of ['auc', 'pr_auc', 'log_loss', 'brier', 'lift_top_decile', 'base_rate']) {
         expect(Number.isFinite(m[key]), `${r.target} ${key}`).toBe(true);
@@ -51,7 +84,7 @@ describe('purchase and churn models on generated data', () => {
   });
 
   it('are calibrated: a predicted 0.3 means about 30% on the held-out cutoff', () => {
-    for (const r of results) expect((r.metrics as { ece: number }).ece, r.target).toBeLessThan(0.05);
+    for (const r of results.filter((x) => x.target !== 'clv')) expect((r.metrics as { ece: number }).ece, r.target).toBeLessThan(0.05);
   });
 
   it('predict the same after a save → load round trip', async () => {

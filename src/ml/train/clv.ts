@@ -1,12 +1,55 @@
+import { latestEventDay } from '../../features/as-of.js';
+import { DomainError } from '../../domain/errors.js';
 import type { Db } from '../../store/database.js';
+import { clvPredictor, contractParams, loadClvModel, saveClvModel, trainClv } from '../clv-model/index.js';
+import { dataFingerprint } from '../dataset/training-set.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { ClvLoader } from '../serving/model-set.js';
 import type { TargetResult, TrainRequest } from './run.js';
 
-export async function trainAndSaveClv(_db: Db, _registry: ModelRegistry, _request: TrainRequest, _log: (m: string) => void): Promise<TargetResult> {
-  throw new Error('CLV training is being wired in');
+/**
+ * Fits BG/NBD + Gamma-Gamma on every purchase up to as-of, registers the version with its holdout
+ * evaluation, and reports the contract's params (r, alpha, a, b, time_unit, p, q, v). It "beats the
+ * baseline" when its holdout purchase forecast has a lower MAE than the customer's own past rate.
+ */
+export async function trainAndSaveClv(db: Db, registry: ModelRegistry, request: TrainRequest, log: (m: string) => void): Promise<TargetResult> {
+  const asOf = request.asOf ?? (await latestEventDay(db));
+  if (!asOf) throw new DomainError('no_data', 'The store has no events: nothing to fit CLV on', 422);
+  const model = await trainClv(db, { asOf, hyper: request.horizonDays ? { horizonDays: request.horizonDays } : {}, log });
+  const { version, dir } = await registry.newVersionDir('clv');
+  await saveClvModel(dir, model);
+  const evaluation = model.evaluation;
+  const beats = evaluation.status === 'ok' ? evaluation.beats_baseline : false;
+  const { fingerprint } = await dataFingerprint(db, asOf);
+  await registry.register('clv', version, {
+    backend: 'js',
+    kind: model.kind,
+    label: {
+      definition: { target: 'clv', horizonDays: model.hyper.horizonDays },
+      sentence: `expected purchase days, P(alive) and revenue over the ${model.hyper.horizonDays} days after ${asOf} (BG/NBD + Gamma-Gamma)`,
+    },
+    cutoff: null,
+    horizon_days: model.hyper.horizonDays,
+    as_of: asOf,
+    training: { cutoffs: [], rows: model.data.buyers, positives: null, seconds: model.data.seconds },
+    data_fingerprint: fingerprint,
+    metrics: { fit: { ...model.fit, evaluation } },
+    beats_baseline: beats,
+    details: { params: contractParams(model) },
+  });
+  return {
+    target: 'clv',
+    version,
+    backend: 'js',
+    kind: model.kind,
+    promoted: false,
+    params: contractParams(model),
+    metrics: evaluation.status === 'ok' ? { holdout: { model: evaluation.model, baseline: evaluation.baseline, days: evaluation.holdout_days } } : { holdout: evaluation },
+  };
 }
 
-export const loadClvPredictor: ClvLoader = async () => {
-  throw new Error('CLV serving is being wired in');
+/** Loads a registered CLV version (checksums verified by the registry first). */
+export const loadClvPredictor: ClvLoader = async (registry, version) => {
+  const opened = await registry.open('clv', version);
+  return clvPredictor(await loadClvModel(opened.dir), opened.version);
 };
