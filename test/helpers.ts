@@ -5,7 +5,8 @@ import { createKey, KeyRing, type Scope } from '../src/auth/api-keys.js';
 import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
 import { createApp } from '../src/http/app.js';
 import type { AppDeps } from '../src/http/deps.js';
-import { ingestEvents, type IngestOptions } from '../src/ingest/ingest.js';
+import { generate } from '../src/generate/generate.js';
+import { ingestCustomers, ingestEvents, type IngestOptions } from '../src/ingest/ingest.js';
 import { CustomerScorer } from '../src/serving/scorer.js';
 import { openStore, type OpenedStore } from '../src/store/open.js';
 
@@ -56,4 +57,15 @@ export async function testApp(opened: OpenedStore, keys: KeyRing, extra: Partial
   const scorer = extra.scorer ?? new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG);
   if (!extra.scorer) await scorer.refresh();
   return { app: createApp({ store: opened.store, identity: opened.identity, keys, scorer, ...extra }), scorer };
+}
+
+/** Generates a demo base with the generator and loads profiles and events into the store. */
+export async function loadGeneratedBase(opened: OpenedStore, dir: string, options: { customers: number; days: number; seed: number }) {
+  const out = path.join(dir, 'events.csv');
+  const customersOut = path.join(dir, 'customers.csv');
+  const generated = await generate({ ...options, out, customersOut });
+  const shared = { identity: opened.identity, origin: 'cli' as const };
+  await ingestCustomers(opened.store, { ...shared, source: { kind: 'file', file: customersOut, format: 'csv' } });
+  await ingestEvents(opened.store, { ...shared, source: { kind: 'file', file: out, format: 'csv' } });
+  return generated;
 }

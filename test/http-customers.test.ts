@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../src/generate/generate.js';
-import { ingestCustomers, ingestEvents } from '../src/ingest/ingest.js';
 import type { OpenedStore } from '../src/store/open.js';
-import { tempDir, testApp, testKeys, testStore } from './helpers.js';
+import { loadGeneratedBase, tempDir, testApp, testKeys, testStore } from './helpers.js';
 
 let opened: OpenedStore;
 let dir: string;
@@ -16,12 +14,7 @@ const get = (url: string, token = tokens.reader) => app.request(url, { headers: 
 beforeAll(async () => {
   dir = tempDir();
   opened = await testStore();
-  const out = path.join(dir, 'events.csv');
-  const customersOut = path.join(dir, 'customers.csv');
-  await generate({ customers: 300, days: 240, seed: 11, out, customersOut });
-  const shared = { identity: opened.identity, origin: 'cli' as const };
-  await ingestCustomers(opened.store, { ...shared, source: { kind: 'file', file: customersOut, format: 'csv' } });
-  await ingestEvents(opened.store, { ...shared, source: { kind: 'file', file: out, format: 'csv' } });
+  await loadGeneratedBase(opened, dir, { customers: 300, days: 240, seed: 11 });
   ({ app, scorer } = await testApp(opened, keys));
 });
 afterAll(() => {

@@ -3,8 +3,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFeatures } from '../src/features/build.js';
 import { latestEventDay } from '../src/features/as-of.js';
-import { generate } from '../src/generate/generate.js';
-import { ingestCustomers, ingestEvents } from '../src/ingest/ingest.js';
 import { ModelRegistry } from '../src/ml/registry/registry.js';
 import { PropensityModel } from '../src/ml/train/propensity-artifact.js';
 import { runTraining, type TargetResult } from '../src/ml/train/run.js';
@@ -14,7 +12,7 @@ import { ModelSet } from '../src/ml/serving/model-set.js';
 import { loadClvPredictor } from '../src/ml/train/clv.js';
 import { scoreBase } from '../src/serving/base-scores.js';
 import { writeScoreFile } from '../src/serving/score-file.js';
-import { tempDir, testStore } from './helpers.js';
+import { loadGeneratedBase, tempDir, testStore } from './helpers.js';
 
 let dir: string;
 let opened: OpenedStore;
@@ -25,12 +23,7 @@ beforeAll(async () => {
   dir = tempDir();
   models = path.join(dir, 'models');
   opened = await testStore();
-  const out = path.join(dir, 'events.csv');
-  const customersOut = path.join(dir, 'customers.csv');
-  await generate({ customers: 1500, days: 365, seed: 3, out, customersOut });
-  const shared = { identity: opened.identity, origin: 'cli' as const };
-  await ingestCustomers(opened.store, { ...shared, source: { kind: 'file', file: customersOut, format: 'csv' } });
-  await ingestEvents(opened.store, { ...shared, source: { kind: 'file', file: out, format: 'csv' } });
+  await loadGeneratedBase(opened, dir, { customers: 1500, days: 365, seed: 3 });
   results = await runTraining(opened.store, models, { targets: ['purchase', 'churn', 'clv'], promote: 'if_better' }, () => undefined);
 }, 240_000);
 afterAll(() => {

@@ -1,6 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { generate } from '../../src/generate/generate.js';
+import { ingestCustomers, ingestEvents } from '../../src/ingest/ingest.js';
+import { openStore, type OpenedStore } from '../../src/store/open.js';
+
+export const BENCH_ENV = { PROPEL_ID_HASH_KEY: 'bench-key-0123456789', PROPEL_PHONE_COUNTRY_CODE: '' };
+
+/** A store holding the benchmark base, loaded once into data/bench/<name>-<customers>.duckdb and reused. */
+export async function benchStore(name: string, customers: number): Promise<OpenedStore> {
+  const storeFile = path.resolve('data', 'bench', `${name}-${customers}.duckdb`);
+  const fresh = !fs.existsSync(storeFile);
+  const opened = await openStore(storeFile, BENCH_ENV);
+  if (fresh) {
+    const files = await benchEvents(customers);
+    process.stderr.write('loading the benchmark base (once; cached) ...\n');
+    const shared = { identity: opened.identity, origin: 'cli' as const };
+    await ingestCustomers(opened.store, { ...shared, source: { kind: 'file', file: files.customers, format: 'csv' } });
+    await ingestEvents(opened.store, { ...shared, source: { kind: 'file', file: files.events, format: 'csv' } });
+    await opened.store.run('CHECKPOINT');
+  }
+  return opened;
+}
 
 /**
  * The benchmark base: 200k customers over a year (≈10M events), generated once and cached under

@@ -1,13 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { buildFeatures, SingleCustomerFeatures } from '../../src/features/build.js';
 import { latestEventDay } from '../../src/features/as-of.js';
-import { ingestCustomers, ingestEvents } from '../../src/ingest/ingest.js';
-import { openStore } from '../../src/store/open.js';
-import { benchEvents } from './data.js';
+import { benchStore } from './data.js';
 import { percentile, table, timed } from './util.js';
-
-const BENCH_ENV = { PROPEL_ID_HASH_KEY: 'bench-key-0123456789', PROPEL_PHONE_COUNTRY_CODE: '' };
 
 /**
  * Features + rule scores for every customer of the ≈10M-event / 200k-customer base, next to one
@@ -16,16 +10,7 @@ const BENCH_ENV = { PROPEL_ID_HASH_KEY: 'bench-key-0123456789', PROPEL_PHONE_COU
  */
 export async function run(argv: string[]): Promise<void> {
   const customers = Number(argv[0] ?? 200_000);
-  const storeFile = path.resolve('data', 'bench', `features-${customers}.duckdb`);
-  const fresh = !fs.existsSync(storeFile);
-  const { store, identity } = await openStore(storeFile, BENCH_ENV);
-  if (fresh) {
-    const files = await benchEvents(customers);
-    process.stderr.write('loading the benchmark base (once; cached) ...\n');
-    await ingestCustomers(store, { source: { kind: 'file', file: files.customers, format: 'csv' }, identity, origin: 'cli' });
-    await ingestEvents(store, { source: { kind: 'file', file: files.events, format: 'csv' }, identity, origin: 'cli' });
-    await store.run('CHECKPOINT');
-  }
+  const { store } = await benchStore('features', customers);
   const asOf = (await latestEventDay(store))!;
   const events = Number((await store.one<{ n: number }>('SELECT count(*) AS n FROM events'))!.n);
 

@@ -2,29 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildFeatures } from '../../src/features/build.js';
 import { latestEventDay } from '../../src/features/as-of.js';
-import { ingestCustomers, ingestEvents } from '../../src/ingest/ingest.js';
 import { ModelRegistry } from '../../src/ml/registry/registry.js';
 import { trainPropensity } from '../../src/ml/train/propensity.js';
 import { PropensityModel, savePropensity } from '../../src/ml/train/propensity-artifact.js';
-import { openStore } from '../../src/store/open.js';
-import { benchEvents } from './data.js';
+import { benchStore } from './data.js';
 import { freshFile, table, timed } from './util.js';
-
-const BENCH_ENV = { PROPEL_ID_HASH_KEY: 'bench-key-0123456789', PROPEL_PHONE_COUNTRY_CODE: '' };
 
 /** Training time for 100k customers and batch scoring rate (target ≥ 200k customers/s), with the backend. */
 export async function run(argv: string[]): Promise<void> {
   const customers = Number(argv[0] ?? 100_000);
-  const storeFile = path.resolve('data', 'bench', `train-${customers}.duckdb`);
-  const fresh = !fs.existsSync(storeFile);
-  const { store, identity } = await openStore(storeFile, BENCH_ENV);
-  if (fresh) {
-    const files = await benchEvents(customers);
-    process.stderr.write('loading the benchmark base (once; cached) ...\n');
-    await ingestCustomers(store, { source: { kind: 'file', file: files.customers, format: 'csv' }, identity, origin: 'cli' });
-    await ingestEvents(store, { source: { kind: 'file', file: files.events, format: 'csv' }, identity, origin: 'cli' });
-    await store.run('CHECKPOINT');
-  }
+  const { store } = await benchStore('train', customers);
   const modelsDir = path.resolve('data', 'bench', 'models');
   fs.rmSync(modelsDir, { recursive: true, force: true });
   const registry = new ModelRegistry(modelsDir);

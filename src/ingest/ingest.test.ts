@@ -143,6 +143,18 @@ describe('ingest from files', () => {
     expect(written.slice(1).map((l) => l.split(',')[0])).toEqual(['3', '5', '6', '7', '8']);
   });
 
+  it('keeps line numbers right in a file big enough to be read in parallel', async () => {
+    const bad = new Set([123_457, 500_001, 999_999]);
+    const lines = ['event_id,customer_id,type,ts'];
+    for (let line = 2; line <= 1_000_001; line++) {
+      lines.push(`e${line},C${line % 5000},visit,${bad.has(line) ? '2024-13-01' : '2024-01-02'}`);
+    }
+    const file = writeFile(dir, 'big.csv', lines.join('\n') + '\n');
+    const summary = await fileIngest(file);
+    expect(summary).toMatchObject({ read: 1_000_000, ingested: 999_997, rejected: 3 });
+    expect(summary.rejects.map((r) => r.line)).toEqual([...bad]);
+  });
+
   it('reports a malformed CSV line by number and still loads the rest', async () => {
     const file = writeFile(
       dir,

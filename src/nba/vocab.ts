@@ -1,18 +1,16 @@
 /**
  * Names the next-best-action engine shares with the rest of the product.
  *
- * The score values are the ones of CONTRACT.md §2 (and src/scoring); they are repeated here so the
- * engine stays a leaf module with no runtime dependency on the scoring code. `vocab.test.ts` fails
- * when the two lists drift apart.
+ * Score values and consent channels are re-exported from where they are defined, so they cannot drift.
  */
+import { CONSENT_CHANNELS, type ConsentChannel } from '../domain/event.js';
 
 /** Channels an action is delivered on. email/sms/line/push are outbound and need consent; web/app/store are placements. */
 export const CHANNELS = ['email', 'sms', 'line', 'push', 'web', 'app', 'store'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Channels with a consent flag on the customer profile (CONTRACT.md §1: consent_email … consent_push). */
-export const CONSENT_CHANNELS = ['email', 'sms', 'line', 'push'] as const;
-export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+export { CONSENT_CHANNELS, type ConsentChannel };
 
 export const isConsentChannel = (c: string): c is ConsentChannel => (CONSENT_CHANNELS as readonly string[]).includes(c);
 
@@ -29,28 +27,10 @@ export const OCTALYSIS_DRIVES = [
 ] as const;
 export type OctalysisDrive = (typeof OCTALYSIS_DRIVES)[number];
 
-export const LIFECYCLE_SEGMENTS = ['new', 'core', 'dozing', 'half_asleep', 'sleeping'] as const;
-export type LifecycleSegment = (typeof LIFECYCLE_SEGMENTS)[number];
-
-export const VALUE_TIERS = ['diamond', 'gold', 'general'] as const;
-export type ValueTier = (typeof VALUE_TIERS)[number];
-
-export const POTENTIAL_TIERS = ['super_user', 'high', 'medium', 'low'] as const;
-export type PotentialTier = (typeof POTENTIAL_TIERS)[number];
-
-export const RFM_SEGMENTS = [
-  'champions',
-  'loyal',
-  'potential_loyalist',
-  'new_customers',
-  'promising',
-  'need_attention',
-  'about_to_sleep',
-  'at_risk',
-  'cannot_lose_them',
-  'hibernating',
-  'lost',
-] as const;
-export type RfmSegment = (typeof RFM_SEGMENTS)[number];
+// The score values come from the scoring rules themselves (one list each, CONTRACT.md §2).
+export { LIFECYCLE_SEGMENTS, type LifecycleSegment } from '../scoring/lifecycle.js';
+export { VALUE_TIERS, type ValueTier } from '../scoring/value-tier.js';
+export { POTENTIAL_TIERS, type PotentialTier } from '../scoring/potential-tier.js';
+export { RFM_SEGMENTS, type RfmSegment } from '../scoring/rfm.js';
 
 export const DAY_MS = 86_400_000;
