@@ -1,6 +1,7 @@
 import { latestEventDay } from '../../features/as-of.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Db } from '../../store/database.js';
+import { ClvFitError } from '../clv/errors.js';
 import { clvPredictor, contractParams, loadClvModel, saveClvModel, trainClv } from '../clv-model/index.js';
 import { dataFingerprint } from '../dataset/training-set.js';
 import type { ModelRegistry } from '../registry/registry.js';
@@ -15,7 +16,11 @@ import type { TargetResult, TrainRequest } from './run.js';
 export async function trainAndSaveClv(db: Db, registry: ModelRegistry, request: TrainRequest, log: (m: string) => void): Promise<TargetResult> {
   const asOf = request.asOf ?? (await latestEventDay(db));
   if (!asOf) throw new DomainError('no_data', 'The store has no events: nothing to fit CLV on', 422);
-  const model = await trainClv(db, { asOf, hyper: request.horizonDays ? { horizonDays: request.horizonDays } : {}, log });
+  const model = await trainClv(db, { asOf, hyper: request.horizonDays ? { horizonDays: request.horizonDays } : {}, log }).catch((error: unknown) => {
+    // A fit that cannot converge is the data scientist's to act on: report it as such, with its code.
+    if (error instanceof ClvFitError) throw new DomainError(`clv_${error.code}`, error.message, 422);
+    throw error;
+  });
   const { version, dir } = await registry.newVersionDir('clv');
   await saveClvModel(dir, model);
   const evaluation = model.evaluation;
