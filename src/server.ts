@@ -35,7 +35,7 @@ try {
   }
   const keys = new KeyRing([...readKeyFile(keyFile), ...keysFromEnv(env.PROPEL_API_KEYS)]);
   const scorer = new CustomerScorer(store, loadScoringConfig(env.PROPEL_SCORING_CONFIG), {
-    ...(models.any ? { predict: async (frame) => models.predict(frame) } : {}),
+    ...(models.any ? { predict: async (frame) => models.predict(frame), explain: (frame, i) => models.explain(frame, i) } : {}),
   });
   const base = await scorer.refresh();
   if (base) logger.info(`scored ${base.frame.n} customers as of ${base.asOf}`);

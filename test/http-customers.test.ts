@@ -39,6 +39,7 @@ describe('GET /v1/customers/{id}', () => {
     expect(reasons.lifecycle_segment.length).toBeGreaterThan(10);
     expect(body.features.purchases_all).toBeGreaterThan(0);
     expect(body.predictions).toBeNull();
+    expect(body.explanations).toBeNull();
   });
 
   it('answers 404 in the envelope for an unknown customer', async () => {

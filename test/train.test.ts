@@ -11,6 +11,7 @@ import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
 import { ModelSet } from '../src/ml/serving/model-set.js';
 import { loadClvPredictor } from '../src/ml/train/clv.js';
 import { scoreBase } from '../src/serving/base-scores.js';
+import { CustomerScorer } from '../src/serving/scorer.js';
 import { writeScoreFile } from '../src/serving/score-file.js';
 import { loadGeneratedBase, tempDir, testStore } from './helpers.js';
 
@@ -55,6 +56,24 @@ describe('CLV model on generated data', () => {
     }
     const withPredictions = base.scores.filter((s) => s.potential?.predictions);
     expect(withPredictions.length).toBe(base.scores.filter((s) => s.potential).length);
+    set.dispose();
+  });
+
+  it("explains a customer's predictions in the profile: top features up or down, and the CLV sentence", async () => {
+    const set = await ModelSet.loadCurrent(new ModelRegistry(models), loadClvPredictor);
+    const scorer = new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG, {
+      predict: async (frame) => set.predict(frame),
+      explain: (frame, i) => set.explain(frame, i),
+    });
+    const base = (await scorer.refresh())!;
+    const buyer = base.scores.find((s) => s.rfm_score !== null)!;
+    const profile = await scorer.profile(buyer.customer_id);
+    expect(profile.predictions!.purchase_probability).toBeGreaterThan(0);
+    expect(profile.predictions!.predicted_clv).toBeGreaterThanOrEqual(0);
+    const why = profile.explanations as { purchase_probability: { feature: string; effect: number; direction: string }[]; predicted_clv: string };
+    expect(why.purchase_probability).toHaveLength(5);
+    for (const e of why.purchase_probability) expect(e.direction).toBe(e.effect >= 0 ? 'up' : 'down');
+    expect(why.predicted_clv).toMatch(/P\(alive\)/);
     set.dispose();
   });
 });

@@ -15,7 +15,12 @@ export interface CustomerProfile {
   scores: CustomerScore;
   features: Record<string, number | string | null>;
   predictions: Record<string, number | null> | null;
+  /** Why: the top features pushing each probability up or down, and how the CLV comes about. */
+  explanations: Record<string, unknown> | null;
 }
+
+/** Explanations of one row's predictions (from the loaded models). */
+export type ExplainFn = (frame: FeatureFrame, i: number) => object;
 
 interface Fresh {
   frame: FeatureFrame;
@@ -37,7 +42,7 @@ export class CustomerScorer {
   constructor(
     private readonly db: Db,
     private readonly config: ScoringConfig,
-    private readonly options: { asOf?: AsOf; predict?: PredictFn } = {},
+    private readonly options: { asOf?: AsOf; predict?: PredictFn; explain?: ExplainFn } = {},
   ) {
     this.single = new SingleCustomerFeatures(db);
   }
@@ -80,6 +85,7 @@ export class CustomerScorer {
       scores: scores!,
       features: frameRow(frame, 0),
       predictions: predictions ? predictionRow(predictions) : null,
+      explanations: this.options.explain ? (this.options.explain(frame, 0) as Record<string, unknown>) : null,
     };
   }
 

@@ -13,6 +13,10 @@ const ProfileSchema = z
     scores: CustomerScoreSchema.describe('rule scores, tags and the reason behind each'),
     features: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).describe('the behaviour features behind the scores'),
     predictions: z.record(z.string(), z.number().nullable()).nullable().describe('model predictions; null until models are trained'),
+    explanations: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe('per prediction: the top features pushing the probability up or down (effect in log-odds), and a sentence on the CLV'),
   })
   .openapi('CustomerProfile');
 

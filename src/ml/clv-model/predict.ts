@@ -358,7 +358,10 @@ export function predictClvOne(model: ClvModel, frame: FeatureFrame, i: number): 
  * Adapter to the model set's ClvPredictor (src/ml/serving/model-set.ts): the contract's three score
  * columns for a frame.
  */
-export function clvPredictor(model: ClvModel, version: string): { version: string; model: ClvModel; predict(frame: FeatureFrame): ClvScoreColumns } {
+export function clvPredictor(
+  model: ClvModel,
+  version: string,
+): { version: string; model: ClvModel; predict(frame: FeatureFrame): ClvScoreColumns; explain(frame: FeatureFrame, i: number): string } {
   return {
     version,
     model,
@@ -366,5 +369,6 @@ export function clvPredictor(model: ClvModel, version: string): { version: strin
       const { expected_purchases, p_alive, predicted_clv } = predictClv(model, frame);
       return { expected_purchases, p_alive, predicted_clv };
     },
+    explain: (frame, i) => predictClvOne(model, frame, i).explanation,
   };
 }

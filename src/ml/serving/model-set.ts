@@ -2,12 +2,21 @@ import type { FeatureFrame } from '../../features/frame.js';
 import type { ModelColumns } from '../../serving/score-file.js';
 import { RegistryError } from '../registry/errors.js';
 import type { ModelRegistry } from '../registry/registry.js';
-import { PropensityModel } from '../train/propensity-artifact.js';
+import { PropensityModel, type Explanation } from '../train/propensity-artifact.js';
 
 /** A CLV model as the model set needs it (the CLV module provides one). */
 export interface ClvPredictor {
   version: string;
   predict(frame: FeatureFrame): { expected_purchases: Float64Array; p_alive: Float64Array; predicted_clv: Float64Array };
+  /** One sentence on how row i's CLV comes about. */
+  explain(frame: FeatureFrame, i: number): string;
+}
+
+/** Why each prediction of one customer is what it is. */
+export interface PredictionExplanations {
+  purchase_probability?: Explanation[];
+  churn_probability?: Explanation[];
+  predicted_clv?: string;
 }
 
 export type ClvLoader = (registry: ModelRegistry, version?: string) => Promise<ClvPredictor>;
@@ -62,6 +71,15 @@ export class ModelSet {
     if (this.churn) columns.churn_probability = this.churn.predict(frame);
     if (this.clv) Object.assign(columns, this.clv.predict(frame));
     return columns;
+  }
+
+  /** The top features pushing row i's probabilities up or down, and how its CLV comes about. */
+  explain(frame: FeatureFrame, i: number, k = 5): PredictionExplanations {
+    const out: PredictionExplanations = {};
+    if (this.purchase) out.purchase_probability = this.purchase.explain(frame, i, k);
+    if (this.churn) out.churn_probability = this.churn.explain(frame, i, k);
+    if (this.clv) out.predicted_clv = this.clv.explain(frame, i);
+    return out;
   }
 
   dispose(): void {
