@@ -21,6 +21,8 @@ export interface TargetResult {
   kind: string;
   promoted: boolean;
   promote_refused?: string;
+  /** With several targets, one that fails is reported here and the others still run. */
+  error?: { code: string; message: string };
   metrics?: Record<string, unknown>;
   params?: Record<string, unknown>;
   report?: string;
@@ -31,45 +33,49 @@ export async function runTraining(db: Db, modelsDir: string, request: TrainReque
   const registry = new ModelRegistry(modelsDir);
   const results: TargetResult[] = [];
   for (const target of request.targets) {
-    if (target === 'clv') {
-      const { trainAndSaveClv } = await import('./clv.js');
-      results.push(await promoteIfEarned(registry, await trainAndSaveClv(db, registry, request, log), request, log));
-      continue;
+    try {
+      results.push(await trainTarget(db, registry, target, request, log));
+    } catch (error) {
+      if (request.targets.length === 1) throw error;
+      const code = (error as { code?: unknown }).code;
+      log(`${target}: training failed: ${(error as Error).message}`);
+      results.push({ target, version: '', backend: '', kind: '', promoted: false, error: { code: typeof code === 'string' ? code : 'internal', message: (error as Error).message } });
     }
-    const trained = await trainPropensity(
-      db,
-      {
-        target,
-        ...(request.horizonDays ? { horizonDays: request.horizonDays } : {}),
-        ...(request.cutoff ? { cutoff: request.cutoff } : {}),
-        ...(request.asOf ? { asOf: request.asOf } : {}),
-        ...(request.seed !== undefined ? { seed: request.seed } : {}),
-      },
-      log,
-    );
-    const { renderReportFile } = await import('./report.js');
-    const saved = await savePropensity(registry, trained, (dir, version) => renderReportFile(dir, version, trained));
-    trained.model.dispose();
-    const model = contractMetrics(trained.evaluation.model);
-    const baseline = contractMetrics(trained.evaluation.baseline);
-    results.push(
-      await promoteIfEarned(
-        registry,
-        {
-          target,
-          version: saved.version,
-          backend: trained.backend,
-          kind: trained.kind,
-          promoted: false,
-          metrics: { ...model, baseline },
-          report: `${saved.dir}/report.html`,
-        },
-        request,
-        log,
-      ),
-    );
   }
   return results;
+}
+
+async function trainTarget(db: Db, registry: ModelRegistry, target: ModelTarget, request: TrainRequest, log: (m: string) => void): Promise<TargetResult> {
+  if (target === 'clv') {
+    const { trainAndSaveClv } = await import('./clv.js');
+    return promoteIfEarned(registry, await trainAndSaveClv(db, registry, request, log), request, log);
+  }
+  const trained = await trainPropensity(
+    db,
+    {
+      target,
+      ...(request.horizonDays ? { horizonDays: request.horizonDays } : {}),
+      ...(request.cutoff ? { cutoff: request.cutoff } : {}),
+      ...(request.asOf ? { asOf: request.asOf } : {}),
+      ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    },
+    log,
+  );
+  const { renderReportFile } = await import('./report.js');
+  const saved = await savePropensity(registry, trained, (dir, version) => renderReportFile(dir, version, trained));
+  trained.model.dispose();
+  const model = contractMetrics(trained.evaluation.model);
+  const baseline = contractMetrics(trained.evaluation.baseline);
+  const result: TargetResult = {
+    target,
+    version: saved.version,
+    backend: trained.backend,
+    kind: trained.kind,
+    promoted: false,
+    metrics: { ...model, baseline },
+    report: `${saved.dir}/report.html`,
+  };
+  return promoteIfEarned(registry, result, request, log);
 }
 
 async function promoteIfEarned(registry: ModelRegistry, result: TargetResult, request: TrainRequest, log: (m: string) => void): Promise<TargetResult> {
