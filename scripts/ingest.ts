@@ -13,7 +13,8 @@ const USAGE = `Usage: npm run ingest -- --events FILE [--customers FILE] [option
   --events FILE        behaviour events (CSV, NDJSON or Parquet; .gz read too)
   --customers FILE     customer profiles with consent flags
   --format F           csv | ndjson | parquet (default: from the file extension)
-  --map T=S,...        rename columns: target=source (e.g. customer_id=CustomerID,ts=InvoiceDate)
+  --map T=S,...        rename columns of the events file (of the customers file when it is the only one)
+  --customers-map T=S,...  rename columns of the customers file when both are given
   --lines              the events file holds order lines (order_id, quantity, unit_price per line)
   --ts-format FMT      strptime format for non-ISO timestamps (e.g. %d/%m/%Y %H:%M)
   --strict             any rejected row fails the whole file; nothing is written
@@ -27,6 +28,7 @@ const { common, values } = parseCommand(
     customers: { type: 'string' },
     format: { type: 'string' },
     map: { type: 'string' },
+    'customers-map': { type: 'string' },
     lines: { type: 'boolean', default: false },
     'ts-format': { type: 'string' },
     strict: { type: 'boolean', default: false },
@@ -51,13 +53,15 @@ await runCommand(common.json, async () => {
     const summaries: IngestSummary[] = [];
     // Profiles first, so their identifiers are known when events arrive.
     if (customersFile) {
-      const map = parseColumnMap(values.map as string | undefined, [...CUSTOMER_COLUMNS]);
-      summaries.push(await ingestCustomers(store, { ...shared, source: { kind: 'file', file: customersFile, format: detectFormat(customersFile, values.format as string | undefined), map: pick(map, CUSTOMER_COLUMNS) } }));
+      // One --map belongs to one file: the events file when there is one, else the customers file.
+      const spec = eventsFile ? (values['customers-map'] as string | undefined) : ((values['customers-map'] ?? values.map) as string | undefined);
+      const map = parseColumnMap(spec, [...CUSTOMER_COLUMNS]);
+      summaries.push(await ingestCustomers(store, { ...shared, source: { kind: 'file', file: customersFile, format: detectFormat(customersFile, values.format as string | undefined), map } }));
     }
     if (eventsFile) {
       const lines = Boolean(values.lines);
       const targets = lines ? ORDER_LINE_COLUMNS : EVENT_COLUMNS;
-      const map = parseColumnMap(values.map as string | undefined, [...new Set([...targets, ...CUSTOMER_COLUMNS])]);
+      const map = parseColumnMap(values.map as string | undefined, [...targets]);
       const bar = progressBar(`reading ${path.basename(eventsFile)}`);
       try {
         summaries.push(
@@ -65,7 +69,7 @@ await runCommand(common.json, async () => {
             ...shared,
             lines,
             onProgress: bar.update,
-            source: { kind: 'file', file: eventsFile, format: detectFormat(eventsFile, values.format as string | undefined), map: pick(map, targets) },
+            source: { kind: 'file', file: eventsFile, format: detectFormat(eventsFile, values.format as string | undefined), map },
           }),
         );
       } finally {
@@ -78,10 +82,6 @@ await runCommand(common.json, async () => {
     store.close();
   }
 });
-
-function pick(map: Record<string, string>, allowed: readonly string[]): Record<string, string> {
-  return Object.fromEntries(Object.entries(map).filter(([target]) => allowed.includes(target)));
-}
 
 /** Both files in one run: the contract's keys hold the events' figures; each file's own summary is kept. */
 function combine(summaries: IngestSummary[]) {

@@ -61,6 +61,17 @@ describe('command line (CONTRACT.md §2)', () => {
     }
   });
 
+  it('applies --map to the events file and --customers-map to the profile file in one run', async () => {
+    fs.writeFileSync(path.join(dir, 'ev2.csv'), 'Kunde,Art,Zeit\nK1,visit,2024-02-01\n');
+    fs.writeFileSync(path.join(dir, 'cu2.csv'), 'Nr,consent_email\nK1,true\n');
+    const both = await cli('ingest', [
+      '--events', path.join(dir, 'ev2.csv'), '--map', 'customer_id=Kunde,type=Art,ts=Zeit',
+      '--customers', path.join(dir, 'cu2.csv'), '--customers-map', 'customer_id=Nr', '--json',
+    ]);
+    expect(both.code).toBe(0);
+    expect(both.json).toMatchObject({ ingested: 1, customers: { ingested: 1 } });
+  });
+
   it('reports a bad flag and a missing file as errors with a non-zero exit', async () => {
     const missing = await cli('ingest', ['--events', path.join(dir, 'nope.csv'), '--json']);
     expect(missing.code).not.toBe(0);

@@ -42,6 +42,19 @@ describe('GET /v1/customers/{id}', () => {
     expect(body.explanations).toBeNull();
   });
 
+  it('serves a person known only by e-mail under the anon-<id> the score file lists', async () => {
+    const ts = `${scorer.current!.asOf}T08:00:00Z`;
+    await app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.writer}` },
+      body: JSON.stringify({ events: [{ email: 'only.mail@example.org', type: 'visit', ts, event_id: 'anon-visit' }] }),
+    });
+    const person = await opened.store.one<{ person_id: number }>("SELECT person_id FROM events WHERE event_id = 'anon-visit'");
+    const res = await get(`/v1/customers/anon-${person!.person_id}`);
+    expect(res.status).toBe(200);
+    expect((await res.json()).customer_id).toBe(`anon-${person!.person_id}`);
+  });
+
   it('answers 404 in the envelope for an unknown customer', async () => {
     const res = await get('/v1/customers/NOPE-404');
     expect(res.status).toBe(404);

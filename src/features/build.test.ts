@@ -120,4 +120,16 @@ describe('feature builder', () => {
     expect(f.tenure_days).toBe(11);
     expect(await featuresOf('P', '2024-01-05')).toBeUndefined(); // not yet signed up
   });
+
+  it('counts a profile without a signup date as known from the day it was loaded, not at earlier cutoffs', async () => {
+    const dir = tempDir();
+    await ingestCustomers(opened.store, {
+      source: { kind: 'file', file: writeFile(dir, 'c.csv', csv([{ customer_id: 'Q', consent_email: 'true' }])), format: 'csv' },
+      identity: opened.identity,
+      origin: 'cli',
+    });
+    expect(await featuresOf('Q', '2024-01-20')).toBeUndefined();
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await featuresOf('Q', today))!.purchases_all).toBe(0);
+  });
 });

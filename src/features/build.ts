@@ -63,8 +63,11 @@ referred AS (
   GROUP BY r.person_id
 ),
 profile AS (
+  -- A profile without a signup date counts as known from the day it was loaded, never before:
+  -- otherwise every profiled customer would sit in every historical training cutoff.
   SELECT c.person_id, date_diff('second', c.signup_ts, $t_end::TIMESTAMP) / 86400.0 AS __signup_age_days
-  FROM customers c WHERE (c.signup_ts IS NULL OR c.signup_ts < $t_end::TIMESTAMP)${personFilter('c')}
+  FROM customers c JOIN ingest_batches b ON b.batch_id = c.batch_id
+  WHERE coalesce(c.signup_ts, b.started_at) < $t_end::TIMESTAMP${personFilter('c')}
 ),
 population AS (
   SELECT person_id FROM agg UNION SELECT person_id FROM profile

@@ -117,6 +117,16 @@ describe('ingest from files', () => {
     expect(again).toMatchObject({ ingested: 0, duplicates: 3 });
   });
 
+  it('keeps rows without event_id apart when they differ only in which column holds a value', async () => {
+    const summary = await ingestRows(opened, [
+      { customer_id: '1001', type: 'visit', ts: '2024-01-01' },
+      { member_id: '1001', type: 'visit', ts: '2024-01-01' },
+      { customer_id: 'Z', type: 'visit', ts: '2024-01-01', channel: 'web' },
+      { customer_id: 'Z', type: 'visit', ts: '2024-01-01', category: 'web' },
+    ]);
+    expect(summary).toMatchObject({ ingested: 4, duplicates: 0 });
+  });
+
   it('rejects bad rows with their line numbers and reasons, and lands the valid ones', async () => {
     const rows = [
       events[0]!,

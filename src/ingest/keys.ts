@@ -21,5 +21,8 @@ export function identityKeyColumns(identity: IdentitySettings): Record<string, s
  * not let anyone test guesses of the e-mail or phone inside it.
  */
 export function eventIdSql(identity: IdentitySettings, contentColumns: readonly string[]): string {
-  return `coalesce(event_id, 'h:' || md5(${sqlString(identity.hashKey + '|')} || concat_ws('|', ${contentColumns.join(', ')})))`;
+  // Every column keeps its place and an empty value its own marker, so rows that differ only in
+  // which column holds a value (customer_id 1001 vs member_id 1001) get different ids.
+  const fields = contentColumns.map((c) => `coalesce(CAST(${c} AS VARCHAR), chr(0))`);
+  return `coalesce(event_id, 'h:' || md5(${sqlString(identity.hashKey + '|')} || concat_ws(chr(31), ${fields.join(', ')})))`;
 }
