@@ -153,6 +153,20 @@ describe('ingest from files', () => {
     expect(written.slice(1).map((l) => l.split(',')[0])).toEqual(['3', '5', '6', '7', '8']);
   });
 
+  it('keeps the first of two rows with the same event_id in one file', async () => {
+    const file = writeFile(
+      dir,
+      'repeat.csv',
+      csv([
+        { event_id: 'r1', customer_id: 'C1', type: 'purchase', ts: '2024-01-01', amount: '5' },
+        { event_id: 'r2', customer_id: 'C1', type: 'visit', ts: '2024-01-02' },
+        { event_id: 'r1', customer_id: 'C1', type: 'purchase', ts: '2024-01-01', amount: '9' },
+      ]),
+    );
+    expect(await fileIngest(file)).toMatchObject({ read: 3, ingested: 2, duplicates: 1, rejected: 0 });
+    expect(await opened.store.one("SELECT amount FROM events WHERE event_id = 'r1'")).toEqual({ amount: 5 });
+  });
+
   it('keeps line numbers right in a file big enough to be read in parallel', async () => {
     const bad = new Set([123_457, 500_001, 999_999]);
     const lines = ['event_id,customer_id,type,ts'];

@@ -47,7 +47,7 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
   };
   return store.transaction(async (tx) => {
     const batchId = await beginBatch(tx, 'events', options);
-    const staged = await stage(tx, options, columns, derived);
+    let staged = await stage(tx, options, columns, derived, !options.lines);
     requireColumns(staged.missing, options.lines ? ['ts', 'order_id', 'quantity', 'unit_price'] : ['type', 'ts']);
     const rejected = await collectRejects(tx, rules, staged.malformed, batchId, options.rejectsLimit);
 
@@ -65,7 +65,13 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
     }
     // A view, not a table: the big batch is read in place by each step instead of copied again.
     await tx.run(`CREATE OR REPLACE TEMP VIEW valid AS SELECT * FROM ${source} WHERE ok`);
-    const counts = (await tx.one<{ n: number; distinct_ids: number }>('SELECT count(*) AS n, count(DISTINCT eid) AS distinct_ids FROM valid'))!;
+    const countIds = async () => (await tx.one<{ n: number; distinct_ids: number }>('SELECT count(*) AS n, count(DISTINCT eid) AS distinct_ids FROM valid'))!;
+    let counts = await countIds();
+    if (Number(counts.distinct_ids) < Number(counts.n) && !staged.linesKnown) {
+      // "The first occurrence wins" needs file order: read again, with line numbers (rare).
+      staged = await stage(tx, options, columns, derived, false);
+      counts = await countIds();
+    }
     let fresh = 'valid';
     if (Number(counts.distinct_ids) < Number(counts.n)) {
       // Repeated event_ids inside the input: the first occurrence wins.
@@ -156,13 +162,13 @@ async function beginBatch(tx: Db, kind: 'events' | 'customers', options: IngestO
   return batchId;
 }
 
-async function stage(tx: Db, options: IngestOptions, columns: readonly string[], derived: Record<string, string>) {
+async function stage(tx: Db, options: IngestOptions, columns: readonly string[], derived: Record<string, string>, linesOnlyForRejects = false) {
   const { source } = options;
   if (source.kind === 'file') {
     if (!fs.existsSync(source.file)) {
       throw new ValidationError(`No such file: ${source.file}`, [{ path: ['file'], message: 'file not found' }]);
     }
-    return stageFile(tx, { file: source.file, format: source.format, columns, map: source.map ?? {}, table: STAGE, derived }, (sql) =>
+    return stageFile(tx, { file: source.file, format: source.format, columns, map: source.map ?? {}, table: STAGE, derived, linesOnlyForRejects }, (sql) =>
       runWithProgress(tx, sql, options.onProgress),
     );
   }
@@ -182,7 +188,7 @@ async function stage(tx: Db, options: IngestOptions, columns: readonly string[],
   });
   appender.closeSync();
   await tx.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} AS ${withDerived(`SELECT * FROM ${text}`, derived)}`);
-  return { read: source.rows.length, malformed: [] as MalformedLine[], missing: [] as string[] };
+  return { read: source.rows.length, malformed: [] as MalformedLine[], missing: [] as string[], linesKnown: true };
 }
 
 /** Runs a long statement while reporting DuckDB's own progress estimate. */

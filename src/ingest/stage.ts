@@ -18,6 +18,12 @@ export interface StageRequest {
   table: string;
   /** Extra columns computed once while staging (name → SQL over the staged columns), e.g. validity. */
   derived?: Record<string, string>;
+  /**
+   * CSV only: read without line numbers first (row_number() over a whole file runs on one thread
+   * and doubles the load time) and number lines only if a row is malformed or breaks a rule (the
+   * derived `ok` column is false). Lines are then NULL.
+   */
+  linesOnlyForRejects?: boolean;
 }
 
 export interface StageResult {
@@ -25,6 +31,8 @@ export interface StageResult {
   malformed: MalformedLine[];
   /** Columns absent from the file (staged as NULL). */
   missing: string[];
+  /** False when the rows were staged without line numbers (every row valid, see linesOnlyForRejects). */
+  linesKnown: boolean;
 }
 
 /**
@@ -83,24 +91,37 @@ async function stageCsv(db: Db, request: StageRequest, run: (sql: string) => Pro
     .join(', ');
   const rejectsTable = `${request.table}_csv_errors`;
   const scansTable = `${request.table}_csv_scans`;
+  const readCsv = `read_csv(${file}, header = true, all_varchar = true, store_rejects = true,
+                     rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(scansTable)})`;
+  const malformedLines = async () =>
+    (
+      await db.all<{ line: number; reason: string }>(
+        `SELECT line, min(error_type || ': ' || error_message) AS reason FROM ${rejectsTable} GROUP BY line ORDER BY line`,
+      )
+    ).map((m) => ({ line: Number(m.line), reason: firstLine(m.reason) }));
+  if (request.linesOnlyForRejects) {
+    const data = `${request.table}_unnumbered`;
+    await run(`CREATE OR REPLACE TEMP TABLE ${data} AS ${withDerived(`SELECT ${select} FROM ${readCsv}`, request.derived)}`);
+    const malformed = await malformedLines();
+    const invalid = Number((await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${data} WHERE NOT ok`))!.n);
+    await db.run(`DROP TABLE IF EXISTS ${rejectsTable}`);
+    await db.run(`DROP TABLE IF EXISTS ${scansTable}`);
+    if (malformed.length === 0 && invalid === 0) {
+      await db.run(`CREATE OR REPLACE TEMP VIEW ${request.table} AS SELECT NULL::BIGINT AS line, * FROM ${data}`);
+      return { read: await countRows(db, data), malformed, missing, linesKnown: false };
+    }
+    await db.run(`DROP TABLE ${data}`);
+  }
+  await db.run(`DROP VIEW IF EXISTS ${request.table}`);
   await run(
-    `CREATE OR REPLACE TEMP TABLE ${request.table} AS ${withDerived(
-      `SELECT row_number() OVER () AS line, ${select}
-       FROM read_csv(${file}, header = true, all_varchar = true, store_rejects = true,
-                     rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(scansTable)})`,
-      request.derived,
-    )}`,
+    `CREATE OR REPLACE TEMP TABLE ${request.table} AS ${withDerived(`SELECT row_number() OVER () AS line, ${select} FROM ${readCsv}`, request.derived)}`,
   );
-  const malformed = (
-    await db.all<{ line: number; reason: string }>(
-      `SELECT line, min(error_type || ': ' || error_message) AS reason FROM ${rejectsTable} GROUP BY line ORDER BY line`,
-    )
-  ).map((m) => ({ line: Number(m.line), reason: firstLine(m.reason) }));
+  const malformed = await malformedLines();
   await renumberCsvLines(db, request.table, malformed);
   await db.run(`DROP TABLE IF EXISTS ${rejectsTable}`);
   await db.run(`DROP TABLE IF EXISTS ${scansTable}`);
   const read = await countRows(db, request.table);
-  return { read: read + malformed.length, malformed, missing };
+  return { read: read + malformed.length, malformed, missing, linesKnown: true };
 }
 
 /**
@@ -154,7 +175,7 @@ async function stageNdjson(db: Db, request: StageRequest, run: (sql: string) => 
   );
   await db.run(`DROP TABLE ${raw}`);
   const read = await countRows(db, request.table);
-  return { read: read + malformed.length, malformed, missing };
+  return { read: read + malformed.length, malformed, missing, linesKnown: true };
 }
 
 async function stageParquet(db: Db, request: StageRequest, run: (sql: string) => Promise<void>): Promise<StageResult> {
@@ -171,7 +192,7 @@ async function stageParquet(db: Db, request: StageRequest, run: (sql: string) =>
       request.derived,
     )}`,
   );
-  return { read: await countRows(db, request.table), malformed: [], missing };
+  return { read: await countRows(db, request.table), malformed: [], missing, linesKnown: true };
 }
 
 async function countRows(db: Db, table: string): Promise<number> {
