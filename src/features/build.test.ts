@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestCustomers } from '../ingest/ingest.js';
 import type { OpenedStore } from '../store/open.js';
@@ -6,10 +7,15 @@ import { buildFeatures, SingleCustomerFeatures } from './build.js';
 import { frameRow, indexOfPerson } from './frame.js';
 
 let opened: OpenedStore;
+let dir: string;
 beforeEach(async () => {
   opened = await testStore();
+  dir = tempDir();
 });
-afterEach(() => opened.store.close());
+afterEach(() => {
+  opened.store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const row = (r: Record<string, string>) => r as Record<string, string | null>;
 
@@ -106,7 +112,6 @@ describe('feature builder', () => {
   });
 
   it('includes a customer known only from a profile, with zero counts and empty rates', async () => {
-    const dir = tempDir();
     await ingestCustomers(opened.store, {
       source: { kind: 'file', file: writeFile(dir, 'c.csv', csv([{ customer_id: 'P', signup_ts: '2024-01-10' }])), format: 'csv' },
       identity: opened.identity,
@@ -122,7 +127,6 @@ describe('feature builder', () => {
   });
 
   it('counts a profile without a signup date as known from the day it was loaded, not at earlier cutoffs', async () => {
-    const dir = tempDir();
     await ingestCustomers(opened.store, {
       source: { kind: 'file', file: writeFile(dir, 'c.csv', csv([{ customer_id: 'Q', consent_email: 'true' }])), format: 'csv' },
       identity: opened.identity,

@@ -1,11 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCORING_CONFIG, DEFAULT_TAG_RULES, effectiveTagRules, loadScoringConfig, parseScoringConfig, ScoringConfigError } from '../config/scoring.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function writeJson(content: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'propel-scoring-'));
+  dirs.push(dir);
   const file = path.join(dir, 'scoring.json');
   fs.writeFileSync(file, content);
   return file;
