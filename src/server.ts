@@ -11,6 +11,7 @@ import { ModelSet } from './ml/serving/model-set.js';
 import { loadClvPredictor } from './ml/train/clv.js';
 import { DomainError } from './domain/errors.js';
 import { createApp } from './http/app.js';
+import { ServiceMetrics } from './http/observability.js';
 import { openStore } from './store/open.js';
 
 const env = readEnv();
@@ -39,7 +40,7 @@ try {
   });
   const base = await scorer.refresh();
   if (base) logger.info(`scored ${base.frame.n} customers as of ${base.asOf}`);
-  const app = createApp({ store, identity, keys, scorer });
+  const app = createApp({ store, identity, keys, scorer, logger, metrics: new ServiceMetrics({ processMetrics: true }) });
   const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
     logger.info(`Propel serves on http://localhost:${info.port} (store ${env.PROPEL_DB}); API docs at /docs`);
   });

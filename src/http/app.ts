@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { DEFAULT_MAX_BODY_BYTES, type AppDeps } from './deps.js';
 import { envelope } from './envelope.js';
+import { observe, ServiceMetrics } from './observability.js';
 import { onError } from './on-error.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerDocsRoutes } from './routes/docs.js';
@@ -14,6 +15,10 @@ export const API_VERSION = '1.0.0';
 /** The HTTP API; everything it touches comes in through `deps`, so tests build it on a test store. */
 export function createApp(deps: AppDeps): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook as never });
+  const metrics = deps.metrics ?? new ServiceMetrics();
+  app.use('*', observe(metrics, deps.logger));
+  // Operational figures only, no customer data: scraped without a key, like most Prometheus targets.
+  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.use(
     '/v1/*',

@@ -1,6 +1,8 @@
+import type { Logger } from 'pino';
 import type { KeyRing } from '../auth/api-keys.js';
 import type { IdentitySettings } from '../identity/normalize.js';
 import type { CustomerScorer } from '../serving/scorer.js';
+import type { ServiceMetrics } from './observability.js';
 import type { Store } from '../store/database.js';
 
 /** Everything the HTTP layer needs, handed in by server.ts (or a test). */
@@ -11,6 +13,10 @@ export interface AppDeps {
   keys: KeyRing;
   /** Scores customers (whole base and one at a time). */
   scorer: CustomerScorer;
+  /** Structured request logs (none in tests unless given). */
+  logger?: Logger;
+  /** Prometheus metrics; the app makes its own when none is given. */
+  metrics?: ServiceMetrics;
   /** Largest accepted request body in bytes. */
   maxBodyBytes?: number;
 }

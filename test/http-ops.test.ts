@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpenedStore } from '../src/store/open.js';
+import { ingestRows, testApp, testKeys, testStore } from './helpers.js';
+
+let opened: OpenedStore;
+let app: Awaited<ReturnType<typeof testApp>>['app'];
+const { keys, tokens } = testKeys({ admin: ['admin'] });
+
+beforeAll(async () => {
+  opened = await testStore();
+  await ingestRows(opened, [{ customer_id: 'SECRET-ID-42', type: 'purchase', amount: '10', ts: '2024-01-01' }]);
+  ({ app } = await testApp(opened, keys));
+});
+afterAll(() => opened.store.close());
+
+describe('request ids and metrics', () => {
+  it('echoes a well-formed x-request-id and replaces a malformed one with a fresh id', async () => {
+    const given = await app.request('/healthz', { headers: { 'x-request-id': 'abc-123' } });
+    expect(given.headers.get('x-request-id')).toBe('abc-123');
+    const bad = await app.request('/healthz', { headers: { 'x-request-id': 'no spaces allowed\n' } });
+    expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('counts requests and latency by route pattern, never by raw path with a customer id', async () => {
+    await app.request('/v1/customers/SECRET-ID-42', { headers: { authorization: `Bearer ${tokens.admin}` } });
+    await app.request('/v1/customers/SECRET-ID-42');
+    const text = await (await app.request('/metrics')).text();
+    expect(text).toMatch(/propel_http_requests_total\{method="GET",route="\/v1\/customers\/:customer_id",status="200"\} 1/);
+    expect(text).toMatch(/propel_http_requests_total\{method="GET",route="\/v1\/customers\/:customer_id",status="401"\} 1/);
+    expect(text).toMatch(/propel_http_request_duration_seconds_bucket\{le="0.01",method="GET",route="\/v1\/customers\/:customer_id"\}/);
+    expect(text).not.toContain('SECRET-ID-42');
+  });
+});
