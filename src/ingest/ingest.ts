@@ -6,7 +6,7 @@ import type { IdentitySettings } from '../identity/normalize.js';
 import { resolveIdentities } from '../identity/resolve.js';
 import { sqlIdent, sqlString, type Db, type Store } from '../store/database.js';
 import type { InputFormat } from './format.js';
-import { eventIdSql, identityKeyColumns } from './keys.js';
+import { eventIdSql, identityKeyColumns, identityKeySelect } from './keys.js';
 import { aggregateOrderLines, ORDER_LINE_COLUMNS } from './lines.js';
 import { booleanSql, customerRules, eventRules, issuesSql, orderLineRules, timestampSql, type Rule } from './rules.js';
 import { stageFile, withDerived, type MalformedLine } from './stage.js';
@@ -57,7 +57,7 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
       await aggregateOrderLines(tx, 'valid_lines', 'order_events', options.tsFormat);
       await tx.run(
         `CREATE OR REPLACE TEMP TABLE order_events_staged AS
-         SELECT *, true AS ok, ts AS ts_value, ${Object.entries(identityKeyColumns(options.identity)).map(([k, v]) => `${v} AS ${k}`).join(', ')},
+         SELECT *, true AS ok, ts AS ts_value, ${identityKeySelect(options.identity)},
                 event_id AS eid
          FROM order_events`,
       );
@@ -122,7 +122,7 @@ export async function ingestCustomers(store: Store, options: IngestOptions): Pro
       `CREATE OR REPLACE TEMP TABLE valid AS
        SELECT line, ${timestampSql('signup_ts', options.tsFormat)} AS signup_ts,
               ${['consent_email', 'consent_sms', 'consent_line', 'consent_push'].map((c) => `${booleanSql(c)} AS ${c}`).join(', ')},
-              ${Object.entries(identityKeyColumns(options.identity)).map(([k, v]) => `${v} AS ${k}`).join(', ')}
+              ${identityKeySelect(options.identity)}
        FROM ${STAGE} WHERE ok`,
     );
     const identity = await resolveIdentities(tx, 'valid', batchId);

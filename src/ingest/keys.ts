@@ -15,6 +15,13 @@ export function identityKeyColumns(identity: IdentitySettings): Record<string, s
   return { ...keys, anchor: `coalesce(${Object.values(keys).join(', ')})` };
 }
 
+/** The identity keys as a SELECT list (`<sql> AS k_customer_id, ...`). */
+export function identityKeySelect(identity: IdentitySettings): string {
+  return Object.entries(identityKeyColumns(identity))
+    .map(([name, sql]) => `${sql} AS ${name}`)
+    .join(', ');
+}
+
 /**
  * The event id: the given `event_id`, else a keyed hash of the row's content, so re-ingesting a
  * file without ids adds nothing (two identical rows count as one event). Keyed, so the id does
