@@ -7,6 +7,7 @@ import { loadScoringConfig } from './config/scoring.js';
 import { CustomerScorer } from './serving/scorer.js';
 import { bootstrapDemo, trainMissingModels } from './demo/bootstrap.js';
 import { ModelRegistry } from './ml/registry/registry.js';
+import { ModelService } from './ml/serving/model-service.js';
 import { ModelSet } from './ml/serving/model-set.js';
 import { loadClvPredictor } from './ml/train/clv.js';
 import { DomainError } from './domain/errors.js';
@@ -24,11 +25,16 @@ try {
     await bootstrapDemo({ store, identity, env, log });
     await trainMissingModels(store, env.PROPEL_MODELS, log);
   }
-  const models = await ModelSet.loadCurrent(new ModelRegistry(env.PROPEL_MODELS), loadClvPredictor).catch((error: Error) => {
+  const registry = new ModelRegistry(env.PROPEL_MODELS);
+  const initial = await ModelSet.loadCurrent(registry, loadClvPredictor).catch((error: Error) => {
     logger.error(`models not loaded, serving rule scores only: ${error.message}`);
     return ModelSet.empty();
   });
-  logger.info(`models: ${JSON.stringify(models.versions)}`);
+  logger.info(`models: ${JSON.stringify(initial.versions)}`);
+  // After a model switch the whole base is rescored with the new models.
+  const models = new ModelService(registry, loadClvPredictor, initial, async () => {
+    await scorer.refresh();
+  });
   const keyFile = env.PROPEL_API_KEYS_FILE ?? path.join(path.dirname(path.resolve(env.PROPEL_DB)), 'api-keys.json');
   if (!env.PROPEL_API_KEYS) {
     const admin = ensureAdminKey(keyFile);
@@ -36,11 +42,12 @@ try {
   }
   const keys = new KeyRing([...readKeyFile(keyFile), ...keysFromEnv(env.PROPEL_API_KEYS)]);
   const scorer = new CustomerScorer(store, loadScoringConfig(env.PROPEL_SCORING_CONFIG), {
-    ...(models.any ? { predict: async (frame) => models.predict(frame), explain: (frame, i) => models.explain(frame, i) } : {}),
+    predict: async (frame) => models.current.predict(frame),
+    explain: (frame, i) => (models.current.any ? models.current.explain(frame, i) : undefined),
   });
   const base = await scorer.refresh();
   if (base) logger.info(`scored ${base.frame.n} customers as of ${base.asOf}`);
-  const app = createApp({ store, identity, keys, scorer, logger, metrics: new ServiceMetrics({ processMetrics: true }) });
+  const app = createApp({ store, identity, keys, scorer, models, logger, metrics: new ServiceMetrics({ processMetrics: true }) });
   const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
     logger.info(`Propel serves on http://localhost:${info.port} (store ${env.PROPEL_DB}); API docs at /docs`);
   });

@@ -8,12 +8,13 @@ import { PropensityModel } from '../src/ml/train/propensity-artifact.js';
 import { runTraining, type TargetResult } from '../src/ml/train/run.js';
 import type { OpenedStore } from '../src/store/open.js';
 import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
+import { ModelService } from '../src/ml/serving/model-service.js';
 import { ModelSet } from '../src/ml/serving/model-set.js';
 import { loadClvPredictor } from '../src/ml/train/clv.js';
 import { scoreBase } from '../src/serving/base-scores.js';
 import { CustomerScorer } from '../src/serving/scorer.js';
 import { writeScoreFile } from '../src/serving/score-file.js';
-import { loadGeneratedBase, tempDir, testStore } from './helpers.js';
+import { loadGeneratedBase, tempDir, testApp, testKeys, testStore } from './helpers.js';
 
 let dir: string;
 let opened: OpenedStore;
@@ -125,9 +126,47 @@ describe('purchase and churn models on generated data', () => {
     await expect(PropensityModel.load(registry, 'churn')).rejects.toMatchObject({ code: 'corrupt_artifact' });
     fs.writeFileSync(weights, original);
     const metaFile = path.join(versionDir, 'metadata.json');
-    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+    const metaText = fs.readFileSync(metaFile, 'utf8');
+    const meta = JSON.parse(metaText);
     meta.feature_schema = meta.feature_schema.filter((f: { name: string }) => f.name !== 'recency_days');
     fs.writeFileSync(metaFile, JSON.stringify(meta));
     await expect(PropensityModel.load(registry, 'churn')).rejects.toMatchObject({ code: 'schema_mismatch' });
+    fs.writeFileSync(metaFile, metaText);
+  });
+});
+
+describe('models at run time over HTTP', () => {
+  it('lists versions, refuses a corrupt artifact on reload and keeps serving the current models', async () => {
+    const registry = new ModelRegistry(models);
+    const service = new ModelService(registry, loadClvPredictor, await ModelSet.loadCurrent(registry, loadClvPredictor));
+    const { keys, tokens } = testKeys({ admin: ['admin'], reader: ['customers:read'] });
+    const scorer = new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG, { predict: async (frame) => service.current.predict(frame) });
+    await scorer.refresh();
+    const { app } = await testApp(opened, keys, { scorer, models: service });
+    const call = (method: string, url: string, token = tokens.admin) => app.request(url, { method, headers: { authorization: `Bearer ${token}` } });
+
+    const listed = await (await call('GET', '/v1/models')).json();
+    expect(listed.serving).toEqual(service.current.versions);
+    expect(listed.versions.length).toBeGreaterThanOrEqual(3);
+    expect((await call('GET', '/v1/models', tokens.reader)).status).toBe(403);
+
+    const serving = service.current.versions;
+    const dir = registry.versionDir('purchase', serving.purchase!);
+    const weights = path.join(dir, 'weights.bin');
+    const original = fs.readFileSync(weights);
+    fs.writeFileSync(weights, Buffer.concat([original, Buffer.from([1, 2, 3])]));
+    const reload = await call('POST', '/v1/models/reload');
+    expect(reload.status).toBe(500);
+    expect((await reload.json()).error.code).toBe('corrupt_artifact');
+    expect(service.current.versions).toEqual(serving);
+    const id = scorer.current!.scores.find((s) => s.rfm_score !== null)!.customer_id;
+    const profile = await (await call('GET', `/v1/customers/${id}`)).json();
+    expect(profile.predictions.purchase_probability).toBeGreaterThan(0);
+    fs.writeFileSync(weights, original);
+    expect((await call('POST', '/v1/models/reload')).status).toBe(200);
+
+    const rollback = await call('POST', '/v1/models/churn/rollback');
+    expect(rollback.status).toBe(409);
+    expect((await rollback.json()).error.code).toBe('no_previous_version');
   });
 });

@@ -6,6 +6,7 @@ import { observe, ServiceMetrics } from './observability.js';
 import { onError } from './on-error.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerDocsRoutes } from './routes/docs.js';
+import { registerModelRoutes } from './routes/models.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { validationHook } from './validation-hook.js';
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerHealthRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerCustomerRoutes(app, deps);
+  if (deps.models) registerModelRoutes(app, deps, deps.models);
   registerDocsRoutes(app);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { KeyRing } from '../auth/api-keys.js';
 import type { IdentitySettings } from '../identity/normalize.js';
+import type { ModelService } from '../ml/serving/model-service.js';
 import type { CustomerScorer } from '../serving/scorer.js';
 import type { ServiceMetrics } from './observability.js';
 import type { Store } from '../store/database.js';
@@ -13,6 +14,8 @@ export interface AppDeps {
   keys: KeyRing;
   /** Scores customers (whole base and one at a time). */
   scorer: CustomerScorer;
+  /** Run-time model operations (list, promote, rollback, reload); the routes exist only when given. */
+  models?: ModelService;
   /** Structured request logs (none in tests unless given). */
   logger?: Logger;
   /** Prometheus metrics; the app makes its own when none is given. */

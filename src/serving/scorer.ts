@@ -20,7 +20,7 @@ export interface CustomerProfile {
 }
 
 /** Explanations of one row's predictions (from the loaded models). */
-export type ExplainFn = (frame: FeatureFrame, i: number) => object;
+export type ExplainFn = (frame: FeatureFrame, i: number) => object | undefined;
 
 interface Fresh {
   frame: FeatureFrame;
@@ -85,7 +85,7 @@ export class CustomerScorer {
       scores: scores!,
       features: frameRow(frame, 0),
       predictions: predictions ? predictionRow(predictions) : null,
-      explanations: this.options.explain ? (this.options.explain(frame, 0) as Record<string, unknown>) : null,
+      explanations: (this.options.explain?.(frame, 0) as Record<string, unknown> | undefined) ?? null,
     };
   }
 

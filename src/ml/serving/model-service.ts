@@ -1,0 +1,66 @@
+import { FEATURE_SCHEMA } from '../../features/schema.js';
+import type { ModelTarget } from '../registry/metadata.js';
+import type { ModelRegistry } from '../registry/registry.js';
+import { ModelSet, type ClvLoader } from './model-set.js';
+
+/**
+ * The models the service answers with, and the run-time operations on them. A reload builds a
+ * complete new set first (every artifact verified); only then does it replace the one serving, so a
+ * corrupt or mismatched artifact is refused while the current models keep answering.
+ */
+export class ModelService {
+  private serving: ModelSet;
+
+  constructor(
+    readonly registry: ModelRegistry,
+    private readonly clvLoader: ClvLoader,
+    initial: ModelSet = ModelSet.empty(),
+    private readonly onSwap: () => Promise<void> = async () => undefined,
+  ) {
+    this.serving = initial;
+  }
+
+  get current(): ModelSet {
+    return this.serving;
+  }
+
+  list() {
+    return this.registry.list();
+  }
+
+  /** Loads the registry's current versions and swaps them in; on any error nothing changes. */
+  async reload(): Promise<ModelSet> {
+    const next = await ModelSet.loadCurrent(this.registry, this.clvLoader);
+    const previous = this.serving;
+    this.serving = next;
+    previous.dispose();
+    await this.onSwap();
+    return next;
+  }
+
+  /** Makes a version current and serves it; if it cannot be loaded, the pointer goes back. */
+  async promote(target: ModelTarget, version: string, force: boolean) {
+    const result = await this.registry.promote(target, version, {
+      force,
+      reason: 'api',
+      ...(target === 'clv' ? {} : { expectedFeatureSchema: FEATURE_SCHEMA }),
+    });
+    await this.reloadOrRevert(target);
+    return result;
+  }
+
+  async rollback(target: ModelTarget) {
+    const result = await this.registry.rollback(target, { reason: 'api', ...(target === 'clv' ? {} : { expectedFeatureSchema: FEATURE_SCHEMA }) });
+    await this.reloadOrRevert(target);
+    return result;
+  }
+
+  private async reloadOrRevert(target: ModelTarget): Promise<void> {
+    try {
+      await this.reload();
+    } catch (error) {
+      await this.registry.rollback(target, { reason: 'reload failed after switch' }).catch(() => undefined);
+      throw error;
+    }
+  }
+}
