@@ -12,7 +12,7 @@
 
 import { ClvFitError } from './errors.js';
 import { invertSpd, minimize, numericHessian } from './optimize.js';
-import { assertCustomer, assertHorizon, assertPositiveParams, finiteOrThrow } from './params.js';
+import { checkPenalizer, LOG_PARAM_HARD_LIMIT, LOG_PARAM_LIMIT, assertCustomer, assertHorizon, assertPositiveParams, finiteOrThrow } from './params.js';
 import { expit, logAddExp, logGamma, sumRatioSeries } from './special.js';
 import { type RfmRow, validateRfmRows } from './summary.js';
 
@@ -129,10 +129,6 @@ class CompressedData {
   }
 }
 
-/** log-parameters beyond this are treated as "diverged" (param > ~1e6 or < ~1e-6). */
-const LOG_PARAM_LIMIT = Math.log(1e6);
-/** The objective refuses to go further than this (keeps the simplex out of overflow land). */
-const LOG_PARAM_HARD_LIMIT = 30;
 
 /**
  * Fits the BG/NBD model by maximum likelihood (Nelder–Mead on log-parameters).
@@ -144,10 +140,7 @@ const LOG_PARAM_HARD_LIMIT = 30;
  * @throws ClvFitError invalid_input | too_few_customers | no_repeat_buyers | not_converged | degenerate
  */
 export function fitBgNbd(rows: readonly RfmRow[], options: BgNbdFitOptions = {}): BgNbdFit {
-  const penalizer = options.penalizer ?? 0;
-  if (!(penalizer >= 0) || !Number.isFinite(penalizer)) {
-    throw new ClvFitError('invalid_input', `penalizer must be a finite number >= 0, got ${penalizer}.`);
-  }
+  const penalizer = checkPenalizer(options.penalizer ?? 0);
   validateRfmRows(rows, 'fitBgNbd');
   const minCustomers = options.minCustomers ?? 10;
   if (rows.length < minCustomers) {

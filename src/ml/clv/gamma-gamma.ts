@@ -12,7 +12,7 @@
 
 import { ClvFitError, type ClvInputIssue, throwIfIssues } from './errors.js';
 import { invertSpd, minimize, numericHessian } from './optimize.js';
-import { assertPositiveParams, finiteOrThrow } from './params.js';
+import { checkPenalizer, LOG_PARAM_HARD_LIMIT, LOG_PARAM_LIMIT, assertPositiveParams, finiteOrThrow } from './params.js';
 import { logGamma } from './special.js';
 import { type RfmMonetaryRow, validateRfmRows } from './summary.js';
 
@@ -128,8 +128,6 @@ export function frequencyMonetaryCorrelation(
   return { correlation, nCustomers: n, threshold, warning };
 }
 
-const LOG_PARAM_LIMIT = Math.log(1e6);
-const LOG_PARAM_HARD_LIMIT = 30;
 
 /**
  * Fits the Gamma-Gamma spend model by maximum likelihood on the repeat buyers of `rows`
@@ -138,10 +136,7 @@ const LOG_PARAM_HARD_LIMIT = 30;
  * @throws ClvFitError invalid_input | too_few_customers | no_repeat_buyers | not_converged | degenerate
  */
 export function fitGammaGamma(rows: readonly RfmMonetaryRow[], options: GammaGammaFitOptions = {}): GammaGammaFit {
-  const penalizer = options.penalizer ?? 0;
-  if (!(penalizer >= 0) || !Number.isFinite(penalizer)) {
-    throw new ClvFitError('invalid_input', `penalizer must be a finite number >= 0, got ${penalizer}.`);
-  }
+  const penalizer = checkPenalizer(options.penalizer ?? 0);
   validateRfmRows(rows, 'fitGammaGamma');
   const mode = options.nonPositiveMonetary ?? 'error';
   const issues: ClvInputIssue[] = [];

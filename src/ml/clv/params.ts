@@ -46,3 +46,16 @@ export function finiteOrThrow(fn: string, value: number, context: Record<string,
   }
   return value;
 }
+
+/** log-parameters beyond this are treated as "diverged" (param > ~1e6 or < ~1e-6). */
+export const LOG_PARAM_LIMIT = Math.log(1e6);
+/** The objectives refuse to go further than this (keeps the simplex out of overflow land). */
+export const LOG_PARAM_HARD_LIMIT = 30;
+
+/** The L2 penalizer of a fit (lifetimes-style); 0 means the plain maximum-likelihood estimate. */
+export function checkPenalizer(penalizer: number): number {
+  if (!(penalizer >= 0) || !Number.isFinite(penalizer)) {
+    throw new ClvFitError('invalid_input', `penalizer must be a finite number >= 0, got ${penalizer}.`);
+  }
+  return penalizer;
+}
