@@ -9,6 +9,9 @@ import { registerDocsRoutes } from './routes/docs.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerAudienceRoutes } from './routes/audiences.js';
+import { registerNbaRoutes } from './routes/nba.js';
+import { registerPredictionRoutes } from './routes/predictions.js';
 import { validationHook } from './validation-hook.js';
 
 export const API_VERSION = '1.0.0';
@@ -31,6 +34,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerHealthRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerCustomerRoutes(app, deps);
+  registerPredictionRoutes(app, deps);
+  registerNbaRoutes(app, deps);
+  registerAudienceRoutes(app, deps);
   if (deps.models) registerModelRoutes(app, deps, deps.models);
   registerDocsRoutes(app);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -121,3 +121,28 @@ describe('super-user score', () => {
     expect(superUserReason(null, 0)).toBe('no events: no super-user score');
   });
 });
+
+describe('super-user dimension standings', () => {
+  it('gives each dimension a 0–100 standing whose weighted mean is the score', () => {
+    const config = parseScoringConfig({ superUser: { dimensionWeights: { consumption: 0.4, engagement: 0.2, social: 0.3, loyalty: 0.1 } } });
+    const results = scoreAll(makeFrame(BASE), config);
+    const weights = config.superUser.dimensionWeights;
+    for (const r of results) {
+      if (!r) continue;
+      let sum = 0;
+      let total = 0;
+      for (const [d, standing] of Object.entries(r.dimensions) as [keyof typeof weights, number | null][]) {
+        expect(standing === null || (standing >= 0 && standing <= 100)).toBe(true);
+        if (standing === null) expect(r.contributions[d]).toBeNull();
+        else {
+          sum += weights[d] * standing;
+          total += weights[d];
+        }
+      }
+      expect(r.score).toBeCloseTo(sum / total, 9);
+    }
+    // The top referrer stands highest on social.
+    expect(results[4]!.dimensions.social).toBeGreaterThan(results[1]!.dimensions.social!);
+    expect(results[0]?.dimensions.engagement ?? null).toBeNull();
+  });
+});

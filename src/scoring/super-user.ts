@@ -118,6 +118,8 @@ export interface SuperUserResult {
   score: number;
   /** Points per dimension, summing to the score; null for a dimension left out or skipped. */
   contributions: Record<Dimension, number | null>;
+  /** The customer's 0–100 standing on each dimension before weighting (weighted mean of its sub-measure ranks); null as above. */
+  dimensions: Record<Dimension, number | null>;
   left_out: Dimension[];
   left_out_measures: MeasureId[];
   skipped: string[];
@@ -174,7 +176,7 @@ function rankOf(a: SuperUserScorer['active'][number], v: number): number {
   return percentileRank(a.grid, v);
 }
 
-const pointAt = (scratch: Float64Array, d: number): number | null => (Number.isNaN(scratch[4 + d]!) ? null : scratch[4 + d]!);
+const pointAt = (scratch: Float64Array, k: number): number | null => (Number.isNaN(scratch[k]!) ? null : scratch[k]!);
 
 /**
  * Customer i's score from the sub-measure columns (`measureColumns`, MEASURES order, NaN = empty).
@@ -202,22 +204,25 @@ export function scoreSuperUser(
   let total = 0;
   for (let d = 0; d < 4; d++) if (scratch[d]! > 0) total += s.dimWeights[d]!;
   if (!(total > 0)) return null;
-  // Points per dimension into scratch[4..7] (NaN = none), summed in DIMENSIONS order.
+  // Standing per dimension into scratch[0..3], points into scratch[4..7] (NaN = none), summed in DIMENSIONS order.
   let score = 0;
   for (let d = 0; d < 4; d++) {
     if (s.dimLeftOut[d] || !(scratch[d]! > 0)) {
       if (!s.dimLeftOut[d] && s.dimWeights[d]! > 0) (skipped ??= []).push(DIMENSIONS[d]!);
-      scratch[4 + d] = Number.NaN;
+      scratch[d] = scratch[4 + d] = Number.NaN;
       continue;
     }
-    const points = (100 * s.dimWeights[d]! * (scratch[4 + d]! / scratch[d]!)) / total;
+    const standing = scratch[4 + d]! / scratch[d]!;
+    const points = (100 * s.dimWeights[d]! * standing) / total;
+    scratch[d] = Math.min(100, 100 * standing);
     scratch[4 + d] = points;
     score += points;
   }
   if (score > 100) score = 100; // floating-point dust only: each dimension is at most its share of 100
   return {
     score,
-    contributions: { consumption: pointAt(scratch, 0), engagement: pointAt(scratch, 1), social: pointAt(scratch, 2), loyalty: pointAt(scratch, 3) },
+    contributions: { consumption: pointAt(scratch, 4), engagement: pointAt(scratch, 5), social: pointAt(scratch, 6), loyalty: pointAt(scratch, 7) },
+    dimensions: { consumption: pointAt(scratch, 0), engagement: pointAt(scratch, 1), social: pointAt(scratch, 2), loyalty: pointAt(scratch, 3) },
     left_out: s.leftOut,
     left_out_measures: s.leftOutMeasures,
     skipped: skipped ?? EMPTY,

@@ -5,7 +5,8 @@ import { latestEventDay, type AsOf } from '../features/as-of.js';
 import { frameRow, sliceFrame, type FeatureFrame } from '../features/frame.js';
 import { scoreFrame, type BaseSummary, type CustomerScore, type Predictions } from '../scoring/index.js';
 import type { Db } from '../store/database.js';
-import { scoreBase, slicePredictions, type PredictFn, type ScoredBase } from './base-scores.js';
+import { predictionRow, scoreBase, slicePredictions, type PredictFn, type ScoredBase } from './base-scores.js';
+import { consentBitsOf } from './consents.js';
 import { personOfCustomer } from './customer-lookup.js';
 
 export interface CustomerProfile {
@@ -26,6 +27,26 @@ interface Fresh {
   frame: FeatureFrame;
   predictions: Predictions | undefined;
   asOf: AsOf;
+  /** Scores without reasons and consent bits, made on first use. */
+  score?: CustomerScore;
+  consents?: number;
+}
+
+/**
+ * One customer's current scores and predictions without reason text (cheap: read from the scored
+ * base, or from the customer's fresh rebuild): what next-best-action and batch predictions need.
+ */
+export interface CustomerState {
+  customer_id: string;
+  person_id: number;
+  as_of: AsOf;
+  score: CustomerScore;
+  predictions: Record<string, number | null> | null;
+  /** Consent bits (consents.ts). */
+  consents: number;
+  /** The features behind them: row `index` of `frame` (for model explanations). */
+  frame: FeatureFrame;
+  index: number;
 }
 
 /**
@@ -73,8 +94,50 @@ export class CustomerScorer {
     return this.base?.summary;
   }
 
+  /** The person behind a customer id: from the scored base when it lists the id, else from the store. */
+  async personOf(customerId: string): Promise<number> {
+    const index = this.base?.indexByCustomer.get(customerId);
+    if (index !== undefined) {
+      const personId = this.base!.frame.personIds[index]!;
+      // A dirty person may since have been merged into another: ask the store.
+      if (!this.dirty.has(personId)) return personId;
+    }
+    return personOfCustomer(this.db, customerId);
+  }
+
+  async state(customerId: string): Promise<CustomerState> {
+    const personId = await this.personOf(customerId);
+    const base = this.base;
+    const index = base?.indexByPerson.get(personId);
+    if (base && index !== undefined && !this.dirty.has(personId) && !this.fresh.has(personId)) {
+      return {
+        customer_id: base.frame.customerIds[index]!,
+        person_id: personId,
+        as_of: base.asOf,
+        score: base.scores[index]!,
+        predictions: predictionRow(base.predictions, index),
+        consents: base.consents[index]!,
+        frame: base.frame,
+        index,
+      };
+    }
+    const fresh = await this.customerFrame(personId);
+    fresh.score ??= scoreFrame(fresh.frame, this.base!.context, this.config, fresh.predictions, { explain: false })[0]!;
+    fresh.consents ??= await consentBitsOf(this.db, personId);
+    return {
+      customer_id: fresh.frame.customerIds[0]!,
+      person_id: personId,
+      as_of: fresh.asOf,
+      score: fresh.score,
+      predictions: predictionRow(fresh.predictions, 0),
+      consents: fresh.consents,
+      frame: fresh.frame,
+      index: 0,
+    };
+  }
+
   async profile(customerId: string): Promise<CustomerProfile> {
-    const personId = await personOfCustomer(this.db, customerId);
+    const personId = await this.personOf(customerId);
     const { frame, predictions, asOf } = await this.customerFrame(personId);
     const base = this.base!;
     const [scores] = scoreFrame(frame, base.context, this.config, predictions, { explain: true });
@@ -84,7 +147,7 @@ export class CustomerScorer {
       as_of: asOf,
       scores: scores!,
       features: frameRow(frame, 0),
-      predictions: predictions ? predictionRow(predictions) : null,
+      predictions: predictionRow(predictions, 0),
       explanations: (this.options.explain?.(frame, 0) as Record<string, unknown> | undefined) ?? null,
     };
   }
@@ -108,13 +171,4 @@ export class CustomerScorer {
     this.dirty.delete(personId);
     return fresh;
   }
-}
-
-function predictionRow(predictions: Predictions): Record<string, number | null> {
-  const row: Record<string, number | null> = {};
-  for (const [key, values] of Object.entries(predictions)) {
-    const v = (values as ArrayLike<number> | undefined)?.[0];
-    row[key] = v === undefined || Number.isNaN(v) ? null : v;
-  }
-  return row;
 }

@@ -94,7 +94,12 @@ export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
     });
     // The customers these events belong to are rescored on their next request.
     if (summary.ingested > 0) {
-      const touched = await deps.store.all<{ person_id: number }>('SELECT DISTINCT person_id FROM events WHERE batch_id = ?', [summary.batch_id]);
+      // Their events, and people merged away by this batch (their ids now lead to the survivor).
+      const touched = await deps.store.all<{ person_id: number }>(
+        `SELECT DISTINCT person_id FROM events WHERE batch_id = $batch
+         UNION SELECT absorbed_person_id FROM identity_merges WHERE batch_id = $batch`,
+        { batch: summary.batch_id },
+      );
       deps.scorer.invalidate(touched.map((t) => Number(t.person_id)));
     }
     for (const reject of summary.rejects) {

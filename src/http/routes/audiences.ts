@@ -1,0 +1,4 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppDeps } from '../deps.js';
+
+export function registerAudienceRoutes(_app: OpenAPIHono, _deps: AppDeps): void {}
