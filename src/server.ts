@@ -14,6 +14,8 @@ import { DomainError } from './domain/errors.js';
 import { createApp } from './http/app.js';
 import { ServiceMetrics } from './http/observability.js';
 import { openStore } from './store/open.js';
+import { loadActionCatalog } from './nba/catalog.js';
+import { NbaService } from './serving/next-best-action.js';
 
 const env = readEnv();
 const logger = pino({ level: env.LOG_LEVEL });
@@ -47,15 +49,24 @@ try {
   });
   const base = await scorer.refresh();
   if (base) logger.info(`scored ${base.frame.n} customers as of ${base.asOf}`);
-  const app = createApp({ store, identity, keys, scorer, models, logger, metrics: new ServiceMetrics({ processMetrics: true }) });
+  const catalog = loadActionCatalog(env.PROPEL_ACTIONS);
+  const nba = await NbaService.open(store, scorer, catalog);
+  logger.info(`next best action: ${catalog.actions.length} actions, control group ${catalog.policy.control_group.share * 100}%`);
+  const app = createApp({ store, identity, keys, scorer, models, nba, logger, metrics: new ServiceMetrics({ processMetrics: true }) });
   const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
     logger.info(`Propel serves on http://localhost:${info.port} (store ${env.PROPEL_DB}); API docs at /docs`);
   });
   const shutdown = () => {
     logger.info('shutting down');
     server.close(() => {
-      store.close();
-      process.exit(0);
+      // Decisions are logged in batches: write the last ones before the store closes.
+      void nba
+        .flush()
+        .catch((error: Error) => logger.error(`decisions not written: ${error.message}`))
+        .finally(() => {
+          store.close();
+          process.exit(0);
+        });
     });
   };
   process.on('SIGINT', shutdown);

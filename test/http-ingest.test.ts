@@ -36,7 +36,7 @@ describe('POST /v1/events', () => {
     const body = await res.json();
     expect(body).toMatchObject({ read: 6, ingested: 2, rejected: 4 });
     const paths = body.issues.map((i: { path: unknown[] }) => i.path.join('.'));
-    expect(paths).toEqual(['events.1.ts', 'events.2', 'events.4.amount', 'events.5.ts']);
+    expect(paths).toEqual(['events.1.ts', 'events.2.colour', 'events.4.amount', 'events.5.ts']);
     expect(body.issues[1].message).toMatch(/colour/);
     const stored = await opened.store.all<{ n: number }>('SELECT count(*) AS n FROM events');
     expect(stored[0]!.n).toBe(2);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenedStore } from '../src/store/open.js';
+import { ServiceMetrics } from '../src/http/observability.js';
 import { ingestRows, testApp, testKeys, testStore } from './helpers.js';
 
 let opened: OpenedStore;
@@ -29,5 +30,36 @@ describe('request ids and metrics', () => {
     expect(text).toMatch(/propel_http_requests_total\{method="GET",route="\/v1\/customers\/:customer_id",status="401"\} 1/);
     expect(text).toMatch(/propel_http_request_duration_seconds_bucket\{le="0.01",method="GET",route="\/v1\/customers\/:customer_id"\}/);
     expect(text).not.toContain('SECRET-ID-42');
+  });
+});
+
+describe('readiness', () => {
+  it('is ready when the store answers; without model operations the models check passes and the scored base is reported', async () => {
+    const res = await app.request('/readyz');
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toEqual({ status: 'ready', checks: { store: true, models: true }, scored: { as_of: '2024-01-01', customers: 1 } });
+  });
+
+  it('stays ready on an empty store (nothing scored yet, events can still come in) and goes not ready when the store is closed', async () => {
+    const empty = await testStore();
+    const { app: emptyApp } = await testApp(empty, keys);
+    const res = await emptyApp.request('/readyz');
+    expect(res.status).toBe(200);
+    expect((await res.json()).scored).toEqual({ as_of: null, customers: 0 });
+    empty.store.close();
+    const closed = await emptyApp.request('/readyz');
+    expect(closed.status).toBe(503);
+    expect(await closed.json()).toMatchObject({ status: 'not_ready', checks: { store: false, models: true } });
+  });
+
+  it('counts predictions per target and version, and nothing for a target without a model', async () => {
+    const metrics = new ServiceMetrics();
+    metrics.countPredictions({ purchase: 'v0002-x', churn: null, clv: 'v0001-y' }, 7);
+    metrics.countPredictions({ purchase: 'v0002-x', churn: null, clv: 'v0001-y' }, 0);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('propel_predictions_total{target="purchase",version="v0002-x"} 7');
+    expect(text).toContain('propel_predictions_total{target="clv",version="v0001-y"} 7');
+    expect(text).not.toContain('target="churn"');
   });
 });

@@ -18,6 +18,8 @@ export const EnvSchema = z.object({
     .default(''),
   /** Scoring rules (weights, thresholds) overriding the defaults; see config/scoring.example.json. */
   PROPEL_SCORING_CONFIG: z.string().min(1).optional(),
+  /** Next-best-action catalog and contact policy; default config/actions.json (see src/nba/README.md). */
+  PROPEL_ACTIONS: z.string().min(1).optional(),
   /** Hashed API keys (JSON); default: api-keys.json beside the store. */
   PROPEL_API_KEYS_FILE: z.string().min(1).optional(),
   /** Extra keys as name:pk_<id>_<secret>:scope|scope,... (hashed on load). */

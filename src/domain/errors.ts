@@ -4,6 +4,22 @@ export interface Issue {
   message: string;
 }
 
+type ZodIssueLike = { code?: string; path: readonly PropertyKey[]; message: string; keys?: readonly string[] };
+
+/**
+ * zod issues → issues with path arrays, under an optional prefix such as ['events', 3]. An unknown
+ * field is named by its own path (zod reports it on the enclosing object).
+ */
+export function issuesFromZod(error: { issues: readonly ZodIssueLike[] }, prefix: (string | number)[] = []): Issue[] {
+  return error.issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+      return issue.keys.map((key) => ({ path: [...path, key], message: `Unknown field '${key}'` }));
+    }
+    return [{ path, message: issue.message }];
+  });
+}
+
 /** Base of every error the product reports on purpose; `code` is stable for programs to branch on. */
 export class DomainError extends Error {
   constructor(

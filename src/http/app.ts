@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { DEFAULT_MAX_BODY_BYTES, type AppDeps } from './deps.js';
+import { DEFAULT_MAX_BODY_BYTES, type AppDeps, type RouteDeps } from './deps.js';
 import { envelope } from './envelope.js';
 import { observe, ServiceMetrics } from './observability.js';
 import { onError } from './on-error.js';
@@ -31,13 +31,15 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       onError: (c) => c.json(envelope('body_too_large', `The body is larger than ${maxBytes} bytes`), 413),
     }),
   );
-  registerHealthRoutes(app, deps);
-  registerEventRoutes(app, deps);
-  registerCustomerRoutes(app, deps);
-  registerPredictionRoutes(app, deps);
-  registerNbaRoutes(app, deps);
-  registerAudienceRoutes(app, deps);
-  if (deps.models) registerModelRoutes(app, deps, deps.models);
+  // Routes see the app's metrics as deps.metrics (e.g. to count predictions by model version).
+  const routeDeps: RouteDeps = { ...deps, metrics };
+  registerHealthRoutes(app, routeDeps);
+  registerEventRoutes(app, routeDeps);
+  registerCustomerRoutes(app, routeDeps);
+  registerPredictionRoutes(app, routeDeps);
+  registerNbaRoutes(app, routeDeps);
+  registerAudienceRoutes(app, routeDeps);
+  if (deps.models) registerModelRoutes(app, routeDeps, deps.models);
   registerDocsRoutes(app);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

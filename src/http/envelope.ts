@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { Issue } from '../domain/errors.js';
+import { issuesFromZod, type Issue } from '../domain/errors.js';
 
 /** The contract's error shape (CONTRACT.md §3): every issue names its field path. */
 export const ErrorEnvelopeSchema = z
@@ -18,12 +18,7 @@ export function envelope(code: string, message: string, issues: Issue[] = []): E
 }
 
 /** zod issues → contract issues (path arrays), with an optional prefix such as ['events', 3]. */
-export function zodIssues(error: z.ZodError, prefix: (string | number)[] = []): Issue[] {
-  return error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    message: issue.message,
-  }));
-}
+export const zodIssues = (error: z.ZodError, prefix: (string | number)[] = []): Issue[] => issuesFromZod(error, prefix);
 
 export const errorResponses = {
   400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ModelVersions } from '../ml/serving/model-set.js';
 
 /** Prometheus metrics of the service, in a registry of its own (one per app, so tests stay apart). */
 export class ServiceMetrics {
@@ -20,8 +21,26 @@ export class ServiceMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
+  readonly predictions = new Counter({
+    name: 'propel_predictions_total',
+    help: 'Customers answered with model predictions, by model target and the version that answered',
+    labelNames: ['target', 'version'] as const,
+    registers: [this.registry],
+  });
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'propel_' });
+  }
+
+  /**
+   * Counts `customers` answered with the serving models (batch predictions, profiles, next best
+   * action): one increment per target that has a version; a target with no model counts nothing.
+   */
+  countPredictions(versions: ModelVersions, customers: number): void {
+    if (customers <= 0) return;
+    for (const target of ['purchase', 'churn', 'clv'] as const) {
+      const version = versions[target];
+      if (version) this.predictions.inc({ target, version }, customers);
+    }
   }
 }
 

@@ -69,12 +69,15 @@ export {
   DecisionSchema,
   EXCLUSION_CODES,
   ExcludedActionSchema,
+  OUTCOME_KINDS,
+  OutcomeInputSchema,
   RankedActionSchema,
   TimestampSchema,
   type DecideInputParsed,
   type Decision,
   type DecisionContext,
   type ExcludedAction,
+  type OutcomeInput,
   type RankedAction,
 } from './schemas.js';
 export {

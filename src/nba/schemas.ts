@@ -20,7 +20,7 @@ const score100 = z.number().min(0).max(100);
 
 export const TimestampSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}/, 'an ISO 8601 date or date-time')
+  .regex(/^\d{4}-\d{2}-\d{2}/, { message: 'an ISO 8601 date or date-time', abort: true })
   .refine((s) => Number.isFinite(toMillis(s)), 'an ISO 8601 date or date-time')
   .describe('ISO 8601 date or date-time; without zone it is UTC');
 
@@ -110,3 +110,18 @@ export const DecisionSchema = z.object({
   explanation: z.string(),
 });
 export type Decision = z.infer<typeof DecisionSchema>;
+
+export const OUTCOME_KINDS = ['shown', 'accepted', 'rejected', 'converted'] as const;
+
+/** One outcome of an action a decision offered (or, in the control group, withheld). */
+export const OutcomeInputSchema = z
+  .object({
+    decision_id: z.string().min(1).max(100).describe('from the next-best-action answer'),
+    action_id: z.string().min(1).max(200).describe('an action the decision ranked (or withheld, in the control group)'),
+    outcome: z.enum(OUTCOME_KINDS).describe('shown (delivered; for the control group: when it would have been), accepted, rejected, converted'),
+    value: z.number().finite().min(0).optional().describe('revenue of a conversion; only with outcome converted'),
+    ts: TimestampSchema.optional().describe('when it happened; default now'),
+  })
+  .strict()
+  .refine((o) => o.value === undefined || o.outcome === 'converted', { path: ['value'], message: 'value is only recorded with outcome converted' });
+export type OutcomeInput = z.infer<typeof OutcomeInputSchema>;

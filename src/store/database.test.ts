@@ -50,6 +50,24 @@ describe('Store', () => {
     await expect(Store.open(file)).rejects.toThrow(StoreError);
   });
 
+  it('brings a store made by the first release (schema 1) forward, keeping its data', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'v1.duckdb');
+    const store = await Store.open(file);
+    await store.run("INSERT INTO persons VALUES (1, 'A', 1, NULL)");
+    // What release 1 left behind: no next-best-action tables, schema version 1.
+    await store.run('DROP TABLE nba_decisions');
+    await store.run('DROP TABLE nba_outcomes');
+    await setMeta(store, 'schema_version', '1');
+    store.close();
+    const upgraded = await Store.open(file);
+    expect((await upgraded.one<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'"))!.value).toBe(String(SCHEMA_VERSION));
+    expect(await upgraded.all('SELECT count(*) AS n FROM nba_outcomes')).toEqual([{ n: 0 }]);
+    expect(await upgraded.all('SELECT customer_id FROM persons')).toEqual([{ customer_id: 'A' }]);
+    upgraded.close();
+  });
+
   it('rolls a failed transaction back completely', async () => {
     const store = await Store.open(':memory:');
     await expect(

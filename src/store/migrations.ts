@@ -83,6 +83,37 @@ export const MIGRATIONS: { version: number; description: string; statements: str
        )`,
     ],
   },
+  {
+    version: 2,
+    description: 'next-best-action decisions and their outcomes',
+    statements: [
+      `CREATE TABLE nba_decisions (
+         decision_id VARCHAR NOT NULL,
+         person_id BIGINT NOT NULL,
+         customer_id VARCHAR NOT NULL,
+         channel VARCHAR NOT NULL,       -- the context asked about
+         placement VARCHAR NOT NULL,
+         control_group BOOLEAN NOT NULL,
+         segment VARCHAR NOT NULL,       -- the learning segment at decision time
+         offered VARCHAR NOT NULL,       -- JSON [{action_id, channel, p_model, priority}]: ranked, or withheld in the control group
+         decided_at TIMESTAMP NOT NULL
+       )`,
+      `CREATE TABLE nba_outcomes (
+         decision_id VARCHAR NOT NULL,
+         person_id BIGINT NOT NULL,
+         customer_id VARCHAR NOT NULL,
+         action_id VARCHAR NOT NULL,
+         channel VARCHAR NOT NULL,
+         grp VARCHAR NOT NULL,           -- treatment | control
+         segment VARCHAR NOT NULL,
+         p_model DOUBLE,
+         outcome VARCHAR NOT NULL,       -- shown | accepted | rejected | converted
+         value DOUBLE,
+         ts TIMESTAMP NOT NULL,
+         recorded_at TIMESTAMP NOT NULL
+       )`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

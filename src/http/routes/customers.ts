@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError } from '../../domain/errors.js';
 import { BaseSummarySchema, CustomerScoreSchema } from '../../scoring/index.js';
-import { requireScope } from '../auth.js';
+import { secured } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { errorResponses, ErrorEnvelopeSchema } from '../envelope.js';
 
@@ -23,15 +23,14 @@ const ProfileSchema = z
 const notFound = { 404: { description: 'Unknown customer', content: { 'application/json': { schema: ErrorEnvelopeSchema } } } };
 
 export function registerCustomerRoutes(app: OpenAPIHono, deps: AppDeps): void {
-  const read = requireScope(deps.keys, 'customers:read');
+  const read = secured(deps.keys, 'customers:read');
   app.openapi(
     createRoute({
       method: 'get',
       path: '/v1/customers/{customer_id}',
       tags: ['customers'],
       summary: "A customer's profile: every score, tag and feature, with the reasons",
-      security: [{ bearerAuth: [] }],
-      middleware: read,
+      ...read,
       request: { params: z.object({ customer_id: z.string().min(1).max(200).openapi({ example: '12347' }) }) },
       responses: {
         200: { description: 'Profile', content: { 'application/json': { schema: ProfileSchema } } },
@@ -39,7 +38,11 @@ export function registerCustomerRoutes(app: OpenAPIHono, deps: AppDeps): void {
         ...errorResponses,
       },
     }),
-    async (c) => c.json(await deps.scorer.profile(c.req.valid('param').customer_id), 200),
+    async (c) => {
+      const profile = await deps.scorer.profile(c.req.valid('param').customer_id);
+      if (profile.predictions && deps.models) deps.metrics?.countPredictions(deps.models.current.versions, 1);
+      return c.json(profile, 200);
+    },
   );
 
   const summary = () => {
@@ -68,8 +71,7 @@ export function registerCustomerRoutes(app: OpenAPIHono, deps: AppDeps): void {
       path: '/v1/summary/segments',
       tags: ['summaries'],
       summary: 'Segment shares, value and potential tiers, the Pareto figure and tag counts for the whole base',
-      security: [{ bearerAuth: [] }],
-      middleware: read,
+      ...read,
       responses: { 200: { description: 'Segments', content: { 'application/json': { schema: SegmentsSchema } } }, ...notFound, ...errorResponses },
     }),
     (c) => c.json(SegmentsSchema.parse(summary()), 200),
@@ -80,8 +82,7 @@ export function registerCustomerRoutes(app: OpenAPIHono, deps: AppDeps): void {
       path: '/v1/summary/funnel',
       tags: ['summaries'],
       summary: 'Funnel aware → trial → joined → loyal with step conversion, and the referral hourglass',
-      security: [{ bearerAuth: [] }],
-      middleware: read,
+      ...read,
       responses: { 200: { description: 'Funnel', content: { 'application/json': { schema: FunnelSchema } } }, ...notFound, ...errorResponses },
     }),
     (c) => c.json(FunnelSchema.parse(summary()), 200),

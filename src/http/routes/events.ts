@@ -3,7 +3,7 @@ import { EVENT_COLUMNS, EVENT_TYPES } from '../../domain/event.js';
 import type { Issue } from '../../domain/errors.js';
 import { ingestEvents } from '../../ingest/ingest.js';
 import type { AppDeps } from '../deps.js';
-import { requireScope } from '../auth.js';
+import { secured } from '../auth.js';
 import { errorResponses, zodIssues } from '../envelope.js';
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
@@ -61,8 +61,7 @@ const IngestResponseSchema = z
 
 const route = (deps: AppDeps) => createRoute({
   method: 'post',
-  security: [{ bearerAuth: [] }],
-  middleware: [requireScope(deps.keys, 'events:write')] as const,
+  ...secured(deps.keys, 'events:write'),
   path: '/v1/events',
   tags: ['events'],
   summary: 'Ingest behaviour events',
@@ -77,6 +76,8 @@ const route = (deps: AppDeps) => createRoute({
 });
 
 export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
+  // Items are validated one by one (valid ones land), so the body refers to the schema by name.
+  app.openAPIRegistry.register('EventInput', EventInputSchema);
   app.openapi(route(deps), async (c) => {
     const { events } = c.req.valid('json');
     const issues: Issue[] = [];

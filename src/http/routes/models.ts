@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { MODEL_TARGETS } from '../../ml/registry/metadata.js';
 import type { ModelService } from '../../ml/serving/model-service.js';
-import { requireScope } from '../auth.js';
+import { secured } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ErrorEnvelopeSchema, errorResponses } from '../envelope.js';
 
@@ -27,8 +27,8 @@ const refused = {
 
 /** Model versions at run time: list, promote, roll back, reload — without dropping a request. */
 export function registerModelRoutes(app: OpenAPIHono, deps: AppDeps, service: ModelService): void {
-  const admin = requireScope(deps.keys, 'admin');
-  const common = { tags: ['models'], security: [{ bearerAuth: [] as string[] }], middleware: admin };
+
+  const common = { tags: ['models'], ...secured(deps.keys, 'admin') };
   app.openapi(
     createRoute({
       ...common,

@@ -1,0 +1,145 @@
+import { listValue } from '@duckdb/node-api';
+import type { Channel } from '../nba/vocab.js';
+import type { Store } from '../store/database.js';
+
+/** What an outcome needs to know about the decision it belongs to. */
+export interface LoggedDecision {
+  decision_id: string;
+  person_id: number;
+  customer_id: string;
+  channel: string;
+  placement: string;
+  control_group: boolean;
+  segment: string;
+  /** Ranked actions, or in the control group the withheld ones (p_model null there: control outcomes do not feed learning). */
+  offered: { action_id: string; channel: Channel; p_model: number | null; priority: number }[];
+  decided_at: Date;
+}
+
+export interface DecisionLogOptions {
+  /** Written to the store at least this often (ms); default 1,000. */
+  flushEveryMs?: number;
+  /** …or as soon as this many are waiting; default 2,000. */
+  flushAtCount?: number;
+  /** Recent decisions kept in memory for outcome lookups without a query; default 200,000. */
+  recentLimit?: number;
+}
+
+const COLUMNS = 9;
+
+/**
+ * Every decision the service makes, so outcomes can be tied to what was offered, in which group and
+ * segment, with which model probability (and so a decision can be audited later).
+ *
+ * Writing one row per request would cost a store transaction on the hot path, so decisions are kept
+ * in memory and written in batches (every second, or every 2,000). A crash loses at most the last
+ * second of decisions: an outcome for one of those is then refused as an unknown decision, never
+ * recorded wrongly. Lookups read recent decisions from memory, older ones from the store.
+ */
+export class DecisionLog {
+  private pending: LoggedDecision[] = [];
+  private readonly recent = new Map<string, LoggedDecision>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly flushEveryMs: number;
+  private readonly flushAtCount: number;
+  private readonly recentLimit: number;
+
+  constructor(
+    private readonly store: Store,
+    options: DecisionLogOptions = {},
+  ) {
+    this.flushEveryMs = options.flushEveryMs ?? 1000;
+    this.flushAtCount = options.flushAtCount ?? 2000;
+    this.recentLimit = options.recentLimit ?? 200_000;
+  }
+
+  add(decision: LoggedDecision): void {
+    this.pending.push(decision);
+    this.recent.set(decision.decision_id, decision);
+    if (this.recent.size > this.recentLimit) {
+      // Maps iterate in insertion order: drop the oldest.
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+    // A failed background write keeps its batch for the next flush; nothing to report here.
+    if (this.pending.length >= this.flushAtCount) this.flush().catch(() => undefined);
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush().catch(() => undefined), this.flushEveryMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes the waiting decisions in one transaction (serialised with earlier flushes). */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.pending;
+    this.pending = [];
+    const next = this.flushing.then(() => (batch.length ? this.write(batch) : undefined));
+    // A failed write puts the batch back so the next flush retries it.
+    this.flushing = next.catch(() => {
+      this.pending = batch.concat(this.pending);
+    });
+    return next;
+  }
+
+  async get(decisionIds: readonly string[]): Promise<Map<string, LoggedDecision>> {
+    const found = new Map<string, LoggedDecision>();
+    const missing: string[] = [];
+    for (const id of decisionIds) {
+      const d = this.recent.get(id);
+      if (d) found.set(id, d);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      // A decision that left memory may still be waiting to be written.
+      await this.flush();
+      const rows = await this.store.all<Record<string, unknown>>(
+        `SELECT * FROM nba_decisions WHERE decision_id IN (SELECT unnest(?::VARCHAR[]))`,
+        [listValue(missing)],
+      );
+      for (const r of rows) found.set(String(r.decision_id), fromRow(r));
+    }
+    return found;
+  }
+
+  private async write(batch: LoggedDecision[]): Promise<void> {
+    const rowSql = `(${Array.from({ length: COLUMNS }, () => '?').join(', ')})`;
+    // DuckDB takes a few thousand parameters per statement comfortably: write in slices.
+    const perStatement = 500;
+    await this.store.transaction(async (tx) => {
+      for (let i = 0; i < batch.length; i += perStatement) {
+        const slice = batch.slice(i, i + perStatement);
+        const params = slice.flatMap((d) => [
+          d.decision_id,
+          d.person_id,
+          d.customer_id,
+          d.channel,
+          d.placement,
+          d.control_group,
+          d.segment,
+          JSON.stringify(d.offered),
+          d.decided_at.toISOString(),
+        ]);
+        await tx.run(`INSERT INTO nba_decisions VALUES ${slice.map(() => rowSql).join(', ')}`, params);
+      }
+    });
+  }
+}
+
+function fromRow(r: Record<string, unknown>): LoggedDecision {
+  return {
+    decision_id: String(r.decision_id),
+    person_id: Number(r.person_id),
+    customer_id: String(r.customer_id),
+    channel: String(r.channel),
+    placement: String(r.placement),
+    control_group: Boolean(r.control_group),
+    segment: String(r.segment),
+    offered: JSON.parse(String(r.offered)) as LoggedDecision['offered'],
+    decided_at: r.decided_at instanceof Date ? r.decided_at : new Date(`${String(r.decided_at).replace(' ', 'T')}Z`),
+  };
+}

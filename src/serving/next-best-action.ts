@@ -1,0 +1,174 @@
+import crypto from 'node:crypto';
+import { issuesFromZod, type Issue } from '../domain/errors.js';
+import {
+  createRng,
+  decide,
+  experimentReport,
+  OutcomeInputSchema,
+  toMillis,
+  type ActionCatalog,
+  type Decision,
+  type DecisionContext,
+  type ExperimentReport,
+  type UniformRng,
+} from '../nba/index.js';
+import type { Store } from '../store/database.js';
+import { consentsFromBits } from './consents.js';
+import { DecisionLog, type DecisionLogOptions, type LoggedDecision } from './decision-log.js';
+import { OutcomeLedger, type OutcomeEntry } from './outcome-ledger.js';
+import type { CustomerScorer } from './scorer.js';
+
+export interface NbaRequest {
+  customer_id: string;
+  context: DecisionContext;
+  /** Decide as of this moment (replays, tests); default now. */
+  now?: string;
+}
+
+export type NbaAnswer = Decision & { decision_id: string; decided_at: string; as_of: string };
+
+export interface OutcomeSummary {
+  received: number;
+  recorded: number;
+  duplicates: number;
+  rejected: number;
+  issues: Issue[];
+}
+
+export interface NbaServiceOptions {
+  /** Uniform random numbers for Thompson sampling (seed it in tests); default seeded from the clock. */
+  rng?: UniformRng;
+  decisionLog?: DecisionLogOptions;
+  /** The wall clock (tests). */
+  clock?: () => Date;
+}
+
+/**
+ * Next best action served from memory: the customer's scores and predictions from the scorer,
+ * contact history and learning counts from the outcome ledger, the decision from the pure engine in
+ * src/nba/. Decisions are logged (batched) so outcomes can be recorded against them.
+ */
+export class NbaService {
+  private constructor(
+    readonly catalog: ActionCatalog,
+    private readonly scorer: CustomerScorer,
+    private readonly log: DecisionLog,
+    private readonly ledger: OutcomeLedger,
+    private readonly rng: UniformRng,
+    private readonly clock: () => Date,
+  ) {}
+
+  static async open(store: Store, scorer: CustomerScorer, catalog: ActionCatalog, options: NbaServiceOptions = {}): Promise<NbaService> {
+    // Contacts older than the longest cap window or cooldown cannot exclude anything.
+    const historyDays = Math.max(1, ...catalog.policy.frequency_caps.map((c) => c.per_days), ...catalog.actions.map((a) => a.cooldown_days));
+    const ledger = await OutcomeLedger.load(store, historyDays);
+    const rng = options.rng ?? createRng(Date.now() >>> 0);
+    return new NbaService(catalog, scorer, new DecisionLog(store, options.decisionLog), ledger, rng, options.clock ?? (() => new Date()));
+  }
+
+  async decide(request: NbaRequest): Promise<NbaAnswer> {
+    const state = await this.scorer.state(request.customer_id);
+    const now = request.now !== undefined ? new Date(toMillis(request.now)) : this.clock();
+    const s = state.score;
+    const p = state.predictions;
+    const decision = decide(
+      {
+        customer_id: state.customer_id,
+        scores: {
+          lifecycle_segment: s.lifecycle_segment,
+          value_tier: s.value_tier,
+          potential_tier: s.potential_tier,
+          rfm_segment: s.rfm_segment,
+          super_user_score: s.super_user_score,
+          social_score: s.super_user?.dimensions.social ?? null,
+        },
+        predictions: {
+          purchase_probability: p?.purchase_probability ?? null,
+          churn_probability: p?.churn_probability ?? null,
+          predicted_clv: p?.predicted_clv ?? null,
+        },
+        tags: s.tags.map((t) => t.tag),
+        consents: consentsFromBits(state.consents),
+        history: [...this.ledger.historyOf(state.person_id)],
+        context: request.context,
+        now,
+      },
+      this.catalog,
+      this.catalog.policy,
+      this.ledger.posteriors,
+      this.rng,
+    );
+    const decision_id = crypto.randomUUID();
+    const channelOf = (id: string) => this.catalog.actions.find((a) => a.id === id)!.channel;
+    this.log.add({
+      decision_id,
+      person_id: state.person_id,
+      customer_id: state.customer_id,
+      channel: request.context.channel,
+      placement: request.context.placement,
+      control_group: decision.control_group,
+      segment: decision.segment,
+      offered: decision.control_group
+        ? decision.withheld.map((w) => ({ action_id: w.action_id, channel: channelOf(w.action_id), p_model: null, priority: w.priority }))
+        : decision.actions.map((a) => ({ action_id: a.action_id, channel: a.channel, p_model: a.p_model, priority: a.priority })),
+      decided_at: now,
+    });
+    return { decision_id, decided_at: now.toISOString(), as_of: state.as_of, ...decision };
+  }
+
+  /** Records each valid outcome; invalid ones are reported by index and field, the others still land. */
+  async recordOutcomes(items: readonly unknown[]): Promise<OutcomeSummary> {
+    const issues: Issue[] = [];
+    const parsed: { index: number; input: ReturnType<typeof OutcomeInputSchema.parse> }[] = [];
+    items.forEach((item, index) => {
+      const result = OutcomeInputSchema.safeParse(item);
+      if (result.success) parsed.push({ index, input: result.data });
+      else issues.push(...issuesFromZod(result.error, ['outcomes', index]));
+    });
+    const decisions = await this.log.get([...new Set(parsed.map((p) => p.input.decision_id))]);
+    const entries: OutcomeEntry[] = [];
+    const entryIndex: number[] = [];
+    for (const { index, input } of parsed) {
+      const decision = decisions.get(input.decision_id);
+      if (!decision) {
+        issues.push({ path: ['outcomes', index, 'decision_id'], message: `no decision ${input.decision_id}` });
+        continue;
+      }
+      if (!decision.offered.some((o) => o.action_id === input.action_id)) {
+        const offered = decision.offered.map((o) => o.action_id).join(', ') || 'nothing';
+        issues.push({
+          path: ['outcomes', index, 'action_id'],
+          message: `${input.action_id} was not ${decision.control_group ? 'withheld' : 'offered'} in decision ${input.decision_id} (${decision.control_group ? 'withheld' : 'offered'}: ${offered})`,
+        });
+        continue;
+      }
+      entries.push({
+        decision,
+        action_id: input.action_id,
+        outcome: input.outcome,
+        value: input.value ?? null,
+        ts: input.ts !== undefined ? new Date(toMillis(input.ts)) : this.clock(),
+      });
+      entryIndex.push(index);
+    }
+    const { recorded, duplicates } = await this.ledger.record(entries);
+    const rejectedIndexes = new Set(issues.map((i) => i.path[1]));
+    issues.sort((a, b) => Number(a.path[1]) - Number(b.path[1]));
+    return { received: items.length, recorded, duplicates: duplicates.length, rejected: rejectedIndexes.size, issues };
+  }
+
+  /** Uplift of each action against the control group, from the recorded outcomes. */
+  async experiment(since?: Date): Promise<ExperimentReport> {
+    await this.log.flush();
+    return experimentReport(await this.ledger.experimentRecords(since));
+  }
+
+  /** The decision log of a decision (for audits and tests). */
+  async decision(decisionId: string): Promise<LoggedDecision | undefined> {
+    return (await this.log.get([decisionId])).get(decisionId);
+  }
+
+  flush(): Promise<void> {
+    return this.log.flush();
+  }
+}

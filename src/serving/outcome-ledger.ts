@@ -1,0 +1,175 @@
+import { listValue } from '@duckdb/node-api';
+import { PosteriorTable, type OutcomeRecord, type OutcomeStats } from '../nba/index.js';
+import type { ContactRecord } from '../nba/policy.js';
+import type { OUTCOME_KINDS } from '../nba/schemas.js';
+import type { Store } from '../store/database.js';
+import type { LoggedDecision } from './decision-log.js';
+
+export type Outcome = (typeof OUTCOME_KINDS)[number];
+
+/** One outcome to record, already tied to its decision. */
+export interface OutcomeEntry {
+  decision: LoggedDecision;
+  action_id: string;
+  outcome: Outcome;
+  value: number | null;
+  ts: Date;
+}
+
+/**
+ * Outcomes of next-best-action decisions: the store's `nba_outcomes` table, and what the engine
+ * needs from it kept in memory — each customer's contact history (for caps and cooldowns) and the
+ * outcome counts per action × segment (for learning). The service is the only writer of the store
+ * (the CLI cannot open it while it runs), so the memory copy stays equal to the table.
+ *
+ * The unit is one action of one decision. Any outcome of a unit means it was shown (an `accepted`
+ * recorded without `shown` implies it); the unit converted when any of its outcomes is `converted`.
+ * - Contact history: treatment units, at the time of their first outcome. The control group is never
+ *   contacted, so its outcomes ("would have been shown", "converted anyway") count only for the uplift.
+ * - Learning: treatment units per action × the decision's segment: shown, converted, Σ p_model.
+ * - Experiment report: units per action and group, converted or not, with the converted value.
+ * Recording the same outcome of a unit twice changes nothing (counted as a duplicate).
+ */
+export class OutcomeLedger {
+  private readonly contacts = new Map<number, ContactRecord[]>();
+  readonly posteriors = new PosteriorTable();
+  /** record() calls run one after another, so two requests cannot both count the same unit as new. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly store: Store) {}
+
+  /** Loads contact history (contacts within `historyDays`) and learning counts from the store. */
+  static async load(store: Store, historyDays: number): Promise<OutcomeLedger> {
+    const ledger = new OutcomeLedger(store);
+    const contacts = await store.all<{ person_id: number; action_id: string; channel: string; ts: Date }>(
+      `SELECT person_id, action_id, channel, min(ts) AS ts FROM nba_outcomes
+       WHERE grp = 'treatment' GROUP BY decision_id, person_id, action_id, channel
+       -- Relative to the latest contact rather than the clock, so decisions replayed as of a past moment see theirs.
+       HAVING min(ts) >= (SELECT max(ts) FROM nba_outcomes WHERE grp = 'treatment') - to_days(CAST(? AS INTEGER))`,
+      [historyDays],
+    );
+    for (const c of contacts) ledger.addContact(Number(c.person_id), { action_id: c.action_id, channel: c.channel as ContactRecord['channel'], ts: c.ts });
+    const stats = await store.all<{ action_id: string; segment: string; shown: number; converted: number; p_model_sum: number | null; with_p: number }>(
+      `WITH units AS (
+         SELECT action_id, segment, decision_id, any_value(p_model) AS p_model, bool_or(outcome = 'converted') AS converted
+         FROM nba_outcomes WHERE grp = 'treatment' GROUP BY action_id, segment, decision_id)
+       SELECT action_id, segment, count(*) AS shown, count(*) FILTER (WHERE converted) AS converted,
+              sum(p_model) AS p_model_sum, count(p_model) AS with_p
+       FROM units GROUP BY action_id, segment`,
+    );
+    for (const s of stats) {
+      const row: OutcomeStats = { action_id: s.action_id, segment: s.segment, shown: Number(s.shown), converted: Number(s.converted) };
+      if (Number(s.with_p) === Number(s.shown) && s.p_model_sum !== null) row.p_model_sum = Number(s.p_model_sum);
+      ledger.posteriors.add(row);
+    }
+    return ledger;
+  }
+
+  historyOf(personId: number): readonly ContactRecord[] {
+    return this.contacts.get(personId) ?? [];
+  }
+
+  /** Records outcomes in one transaction; returns how many were new and which were duplicates (by index). */
+  record(entries: readonly OutcomeEntry[]): Promise<{ recorded: number; duplicates: number[] }> {
+    const next = this.queue.then(() => this.recordNow(entries));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async recordNow(entries: readonly OutcomeEntry[]): Promise<{ recorded: number; duplicates: number[] }> {
+    if (!entries.length) return { recorded: 0, duplicates: [] };
+    const decisionIds = [...new Set(entries.map((e) => e.decision.decision_id))];
+    const known = await this.store.all<{ decision_id: string; action_id: string; outcome: string }>(
+      'SELECT DISTINCT decision_id, action_id, outcome FROM nba_outcomes WHERE decision_id IN (SELECT unnest(?::VARCHAR[]))',
+      [listValue(decisionIds)],
+    );
+    const seen = new Set(known.map((k) => key(k.decision_id, k.action_id, k.outcome)));
+    const unitSeen = new Set(known.map((k) => key(k.decision_id, k.action_id)));
+    const unitConverted = new Set(known.filter((k) => k.outcome === 'converted').map((k) => key(k.decision_id, k.action_id)));
+
+    const fresh: OutcomeEntry[] = [];
+    const duplicates: number[] = [];
+    entries.forEach((e, i) => {
+      const k = key(e.decision.decision_id, e.action_id, e.outcome);
+      if (seen.has(k)) duplicates.push(i);
+      else {
+        seen.add(k);
+        fresh.push(e);
+      }
+    });
+    if (fresh.length) await this.insert(fresh);
+
+    // Memory follows the committed rows.
+    for (const e of fresh) {
+      const d = e.decision;
+      const unit = key(d.decision_id, e.action_id);
+      if (d.control_group) continue;
+      const offered = d.offered.find((o) => o.action_id === e.action_id)!;
+      if (!unitSeen.has(unit)) {
+        unitSeen.add(unit);
+        this.addContact(d.person_id, { action_id: e.action_id, channel: offered.channel, ts: e.ts });
+        this.posteriors.add({
+          action_id: e.action_id,
+          segment: d.segment,
+          shown: 1,
+          converted: 0,
+          ...(offered.p_model !== null ? { p_model_sum: offered.p_model } : {}),
+        });
+      }
+      if (e.outcome === 'converted' && !unitConverted.has(unit)) {
+        unitConverted.add(unit);
+        this.posteriors.add({ action_id: e.action_id, segment: d.segment, shown: 0, converted: 1, p_model_sum: 0 });
+      }
+    }
+    return { recorded: fresh.length, duplicates };
+  }
+
+  /** One record per unit (action of a decision) for the experiment report, optionally since a time. */
+  async experimentRecords(since?: Date): Promise<OutcomeRecord[]> {
+    const rows = await this.store.all<{ action_id: string; grp: 'treatment' | 'control'; converted: boolean; value: number | null }>(
+      `SELECT action_id, grp, bool_or(outcome = 'converted') AS converted,
+              sum(value) FILTER (WHERE outcome = 'converted') AS value
+       FROM nba_outcomes ${since ? 'WHERE ts >= ?' : ''}
+       GROUP BY decision_id, action_id, grp`,
+      since ? [since.toISOString()] : [],
+    );
+    return rows.map((r) => ({ action_id: r.action_id, group: r.grp, converted: Boolean(r.converted), value: r.value === null ? 0 : Number(r.value) }));
+  }
+
+  private addContact(personId: number, contact: ContactRecord): void {
+    const list = this.contacts.get(personId);
+    if (list) list.push(contact);
+    else this.contacts.set(personId, [contact]);
+  }
+
+  private async insert(entries: readonly OutcomeEntry[]): Promise<void> {
+    const perStatement = 400;
+    const recordedAt = new Date().toISOString();
+    await this.store.transaction(async (tx) => {
+      for (let i = 0; i < entries.length; i += perStatement) {
+        const slice = entries.slice(i, i + perStatement);
+        const params = slice.flatMap((e) => {
+          const d = e.decision;
+          const offered = d.offered.find((o) => o.action_id === e.action_id)!;
+          return [
+            d.decision_id,
+            d.person_id,
+            d.customer_id,
+            e.action_id,
+            offered.channel,
+            d.control_group ? 'control' : 'treatment',
+            d.segment,
+            offered.p_model,
+            e.outcome,
+            e.value,
+            e.ts.toISOString(),
+            recordedAt,
+          ];
+        });
+        await tx.run(`INSERT INTO nba_outcomes VALUES ${slice.map(() => `(${Array(12).fill('?').join(', ')})`).join(', ')}`, params);
+      }
+    });
+  }
+}
+
+const key = (...parts: string[]) => parts.join('\u0000');

@@ -1,0 +1,301 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/http/app.js';
+import { isInControlGroup, parseActionCatalog, type ActionCatalogInput } from '../src/nba/index.js';
+import { CONSENT_BIT } from '../src/serving/consents.js';
+import { NbaService } from '../src/serving/next-best-action.js';
+import type { CustomerScorer } from '../src/serving/scorer.js';
+import type { OpenedStore } from '../src/store/open.js';
+import { createRng } from '../src/ml/random.js';
+import { loadGeneratedBase, tempDir, testApp, testKeys, testStore } from './helpers.js';
+
+let opened: OpenedStore;
+let dir: string;
+let scorer: CustomerScorer;
+const { keys, tokens } = testKeys({ nba: ['predict'], feedback: ['events:write'], reader: ['customers:read'] });
+
+/** Email and SMS actions with fixed response rates; caps, cooldown and control share as the test needs. */
+function catalog(over: { control?: number; caps?: NonNullable<ActionCatalogInput['policy']>['frequency_caps']; actions?: ActionCatalogInput['actions'] } = {}) {
+  return parseActionCatalog({
+    policy: {
+      frequency_caps: over.caps ?? [{ channel: 'email', max: 2, per_days: 7 }],
+      control_group: { share: over.control ?? 0, salt: 'test-salt' },
+      learning: { mode: 'mean', prior_strength: 20, segment_by: 'lifecycle_segment' },
+    },
+    actions: over.actions ?? [
+      action('mail_a', 'email', 0.3, { cooldown_days: 3 }),
+      action('mail_b', 'email', 0.2),
+      action('text_c', 'sms', 0.25),
+    ],
+  });
+}
+
+function action(id: string, channel: 'email' | 'sms', rate: number, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    description: id,
+    channel,
+    octalysis_drive: 'meaning' as const,
+    response_model: { type: 'fixed' as const, base_rate: rate },
+    business_value: 100,
+    cost: 1,
+    placements: ['*'],
+    ...extra,
+  };
+}
+
+async function service(cat = catalog()) {
+  const nba = await NbaService.open(opened.store, scorer, cat, { rng: createRng(7) });
+  const app = createApp({ store: opened.store, identity: opened.identity, keys, scorer, nba });
+  const post = (path: string, body: unknown, token = tokens.nba) =>
+    app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const decideFor = async (customer_id: string, now: string, context = { channel: 'email', placement: 'outbound' }) => {
+    const res = await post('/v1/next-best-action', { customer_id, context, now });
+    expect(res.status).toBe(200);
+    return res.json();
+  };
+  const outcomes = async (list: unknown[]) => {
+    const res = await post('/v1/outcomes', { outcomes: list }, tokens.feedback);
+    expect(res.status).toBe(200);
+    return res.json();
+  };
+  return { nba, app, post, decideFor, outcomes };
+}
+
+/** Customers of the base with (or without) the given consent bits, not yet used by another test. */
+const used = new Set<string>();
+function customerWith(bits: number, none = 0): string {
+  const base = scorer.current!;
+  for (let i = 0; i < base.frame.n; i++) {
+    const id = base.frame.customerIds[i]!;
+    if (used.has(id) || id.startsWith('anon-') || base.scores[i]!.lifecycle_segment === null) continue;
+    if ((base.consents[i]! & bits) === bits && (base.consents[i]! & none) === 0) {
+      used.add(id);
+      return id;
+    }
+  }
+  throw new Error('no such customer in the generated base');
+}
+const EMAIL_SMS = CONSENT_BIT.email | CONSENT_BIT.sms;
+
+beforeAll(async () => {
+  dir = tempDir();
+  opened = await testStore();
+  await loadGeneratedBase(opened, dir, { customers: 300, days: 240, seed: 23 });
+  ({ scorer } = await testApp(opened, keys));
+});
+afterAll(() => {
+  opened.store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('POST /v1/next-best-action', () => {
+  it('ranks the eligible actions by priority with the reasons behind each number, and a decision id', async () => {
+    const { decideFor } = await service();
+    const id = customerWith(EMAIL_SMS);
+    const body = await decideFor(id, '2025-03-01T12:00:00Z');
+    expect(body.customer_id).toBe(id);
+    expect(body.decision_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.control_group).toBe(false);
+    expect(body.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['mail_a', 'text_c', 'mail_b']);
+    const top = body.actions[0];
+    expect(top.priority).toBeCloseTo(0.3 * 100 - 1, 9);
+    expect(top.reasons.at(-1)).toMatch(/priority = 0.3 × 100 × 1 × 1 − 1 = 29/);
+    expect(body.segment).toBe(scorer.current!.scores[scorer.current!.indexByCustomer.get(id)!]!.lifecycle_segment);
+    expect(body.model_versions).toEqual({ purchase: null, churn: null, clv: null });
+  });
+
+  it('leaves out actions on a channel the customer has not consented to, saying so', async () => {
+    const { decideFor } = await service();
+    const id = customerWith(CONSENT_BIT.email, CONSENT_BIT.sms);
+    const body = await decideFor(id, '2025-03-01T12:00:00Z');
+    expect(body.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['mail_a', 'mail_b']);
+    const sms = body.excluded.find((e: { action_id: string }) => e.action_id === 'text_c');
+    expect(sms.codes).toEqual(['consent']);
+    expect(sms.reasons.join(' ')).toMatch(/sms/);
+  });
+
+  it('stops at the frequency cap counted from recorded contacts, and again after a restart', async () => {
+    const { decideFor, outcomes } = await service();
+    const id = customerWith(EMAIL_SMS);
+    const first = await decideFor(id, '2025-03-01T12:00:00Z');
+    const second = await decideFor(id, '2025-03-02T12:00:00Z');
+    await outcomes([
+      { decision_id: first.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-03-01T12:00:00Z' },
+      { decision_id: second.decision_id, action_id: 'mail_b', outcome: 'shown', ts: '2025-03-02T12:00:00Z' },
+    ]);
+    const capped = await decideFor(id, '2025-03-03T12:00:00Z');
+    expect(capped.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c']);
+    for (const e of capped.excluded) expect(e.codes).toContain('frequency_cap');
+    // The cap window (7 days) has passed for the first contact: e-mail is allowed again.
+    const later = await decideFor(id, '2025-03-08T13:00:00Z');
+    expect(later.actions.map((a: { action_id: string }) => a.action_id)).toContain('mail_a');
+    // A new service on the same store reads the history back.
+    const restarted = await service();
+    const again = await restarted.decideFor(id, '2025-03-03T18:00:00Z');
+    expect(again.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c']);
+  });
+
+  it('keeps an action out during its cooldown after it was shown', async () => {
+    const { decideFor, outcomes } = await service(catalog({ caps: [] }));
+    const id = customerWith(EMAIL_SMS);
+    const first = await decideFor(id, '2025-04-01T00:00:00Z');
+    await outcomes([{ decision_id: first.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-04-01T00:00:00Z' }]);
+    const during = await decideFor(id, '2025-04-03T23:00:00Z');
+    const excluded = during.excluded.find((e: { action_id: string }) => e.action_id === 'mail_a');
+    expect(excluded.codes).toEqual(['cooldown']);
+    expect(during.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c', 'mail_b']);
+    const after = await decideFor(id, '2025-04-04T01:00:00Z');
+    expect(after.actions.map((a: { action_id: string }) => a.action_id)).toContain('mail_a');
+  });
+
+  it('holds out the control group deterministically and lists what it would have got', async () => {
+    const cat = catalog({ control: 0.5 });
+    const { decideFor } = await service(cat);
+    const base = scorer.current!;
+    const ids = base.frame.customerIds.filter((id) => !used.has(id) && !id.startsWith('anon-')).slice(0, 40);
+    for (const id of ids) {
+      const body = await decideFor(id, '2025-03-01T12:00:00Z');
+      expect(body.control_group).toBe(isInControlGroup(id, cat.policy.control_group));
+      if (body.control_group) {
+        expect(body.actions).toEqual([]);
+        expect(body.explanation).toMatch(/control group/);
+      } else expect(body.withheld).toEqual([]);
+    }
+    const inControl = ids.filter((id) => isInControlGroup(id, cat.policy.control_group)).length;
+    expect(inControl).toBeGreaterThan(5);
+    expect(inControl).toBeLessThan(35);
+  });
+
+  it('learns from outcomes: an action that converts overtakes one that does not', async () => {
+    const cat = catalog({ caps: [], actions: [action('learn_a', 'email', 0.3), action('learn_b', 'email', 0.2)] });
+    const { decideFor, outcomes } = await service(cat);
+    const id = customerWith(CONSENT_BIT.email);
+    const before = await decideFor(id, '2025-05-01T00:00:00Z');
+    expect(before.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['learn_a', 'learn_b']);
+    const feedback: unknown[] = [];
+    for (let k = 0; k < 40; k++) {
+      const d = await decideFor(id, '2025-05-01T00:00:00Z');
+      feedback.push({ decision_id: d.decision_id, action_id: 'learn_a', outcome: 'shown', ts: '2025-05-01T00:00:00Z' });
+      feedback.push({ decision_id: d.decision_id, action_id: 'learn_b', outcome: 'shown', ts: '2025-05-01T00:00:00Z' });
+      if (k % 4 !== 0) feedback.push({ decision_id: d.decision_id, action_id: 'learn_b', outcome: 'converted', value: 50, ts: '2025-05-02T00:00:00Z' });
+    }
+    const summary = await outcomes(feedback);
+    expect(summary).toMatchObject({ received: 110, recorded: 110, duplicates: 0, rejected: 0 });
+    const after = await decideFor(id, '2025-05-03T00:00:00Z');
+    expect(after.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['learn_b', 'learn_a']);
+    // Posterior means with prior strength 20 centred on the model rate: (20·m + converted) / (20 + shown).
+    const pA = after.actions.find((a: { action_id: string }) => a.action_id === 'learn_a').p_response;
+    const pB = after.actions.find((a: { action_id: string }) => a.action_id === 'learn_b').p_response;
+    expect(pA).toBeCloseTo((20 * 0.3 + 0) / (20 + 40), 6);
+    expect(pB).toBeCloseTo((20 * 0.2 + 30) / (20 + 40), 6);
+  });
+
+  it('decides on fresh scores after the customer’s events arrive through the API', async () => {
+    const { decideFor, app } = await service();
+    const base = scorer.current!;
+    const i = base.scores.findIndex((sc, k) => sc.lifecycle_segment === 'sleeping' && !used.has(base.frame.customerIds[k]!));
+    const id = base.frame.customerIds[i]!;
+    used.add(id);
+    expect((await decideFor(id, '2025-03-01T12:00:00Z')).segment).toBe('sleeping');
+    const res = await app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.feedback}` },
+      body: JSON.stringify({ events: [{ customer_id: id, type: 'purchase', amount: 80, ts: `${base.asOf}T09:00:00Z`, event_id: `fresh-${id}` }] }),
+    });
+    expect((await res.json()).ingested).toBe(1);
+    expect((await decideFor(id, '2025-03-01T12:00:00Z')).segment).not.toBe('sleeping');
+  });
+
+  it('answers 404 for an unknown customer and 400 naming the field for a bad context', async () => {
+    const { post } = await service();
+    const unknown = await post('/v1/next-best-action', { customer_id: 'NOPE', context: { channel: 'email', placement: 'outbound' } });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error.code).toBe('not_found');
+    const bad = await post('/v1/next-best-action', { customer_id: 'x', context: { channel: 'fax', placement: 'outbound' }, extra: 1 });
+    expect(bad.status).toBe(400);
+    const paths = (await bad.json()).error.issues.map((i: { path: unknown[] }) => i.path.join('.'));
+    expect(paths).toContain('context.channel');
+    expect(paths).toContain('extra');
+    const badNow = await post('/v1/next-best-action', { customer_id: 'x', context: { channel: 'email', placement: 'outbound' }, now: '2025-13-45' });
+    expect((await badNow.json()).error.issues[0].path).toEqual(['now']);
+  });
+
+  it('needs the predict scope', async () => {
+    const { post } = await service();
+    const body = { customer_id: 'x', context: { channel: 'email', placement: 'outbound' } };
+    expect((await post('/v1/next-best-action', body, 'pk_wrong_token')).status).toBe(401);
+    expect((await post('/v1/next-best-action', body, tokens.reader)).status).toBe(403);
+  });
+});
+
+describe('POST /v1/outcomes', () => {
+  it('records the valid outcomes, names each rejected one by index and field, and counts repeats as duplicates', async () => {
+    const { decideFor, outcomes } = await service();
+    const id = customerWith(EMAIL_SMS);
+    const d = await decideFor(id, '2025-06-01T00:00:00Z');
+    const result = await outcomes([
+      { decision_id: d.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-06-01T00:00:00Z' },
+      { decision_id: 'no-such-decision', action_id: 'mail_a', outcome: 'shown' },
+      { decision_id: d.decision_id, action_id: 'not_offered', outcome: 'shown' },
+      { decision_id: d.decision_id, action_id: 'mail_a', outcome: 'shown', value: 5 },
+      { decision_id: d.decision_id, action_id: 'mail_a', outcome: 'converted', value: 120, ts: 'yesterday' },
+      { decision_id: d.decision_id, action_id: 'mail_a', outcome: 'converted', value: 120, ts: '2025-06-02T00:00:00Z' },
+      { decision_id: d.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-06-01T00:00:00Z' },
+    ]);
+    expect(result).toMatchObject({ received: 7, recorded: 2, duplicates: 1, rejected: 4 });
+    const paths = result.issues.map((i: { path: unknown[] }) => i.path.join('.'));
+    expect(paths).toEqual(['outcomes.1.decision_id', 'outcomes.2.action_id', 'outcomes.3.value', 'outcomes.4.ts']);
+    const rows = await opened.store.all<{ outcome: string; value: number | null; grp: string }>(
+      'SELECT outcome, value, grp FROM nba_outcomes WHERE decision_id = ? ORDER BY outcome',
+      [d.decision_id],
+    );
+    expect(rows).toEqual([
+      { outcome: 'converted', value: 120, grp: 'treatment' },
+      { outcome: 'shown', value: null, grp: 'treatment' },
+    ]);
+  });
+
+  it('answers 400 for a body that is not a list of outcomes, and 403 without events:write', async () => {
+    const { post } = await service();
+    expect((await post('/v1/outcomes', { outcomes: [] }, tokens.feedback)).status).toBe(400);
+    expect((await post('/v1/outcomes', { outcomes: 'x' }, tokens.feedback)).status).toBe(400);
+    expect((await post('/v1/outcomes', { outcomes: [{}] }, tokens.nba)).status).toBe(403);
+  });
+});
+
+describe('GET /v1/experiments', () => {
+  it('compares conversion in treatment and control for each action with a confidence interval', async () => {
+    const cat = catalog({ control: 0.5, caps: [], actions: [action('exp_x', 'email', 0.3)] });
+    const { decideFor, outcomes, app } = await service(cat);
+    const base = scorer.current!;
+    const ids = base.frame.customerIds.filter((cid, i) => !used.has(cid) && (base.consents[i]! & CONSENT_BIT.email) !== 0).slice(0, 40);
+    const feedback: unknown[] = [];
+    const tally = { treatment: { n: 0, conv: 0, value: 0 }, control: { n: 0, conv: 0, value: 0 } };
+    for (const [k, cid] of ids.entries()) {
+      const d = await decideFor(cid, '2025-07-01T00:00:00Z');
+      const group = d.control_group ? 'control' : 'treatment';
+      feedback.push({ decision_id: d.decision_id, action_id: 'exp_x', outcome: 'shown', ts: '2025-07-01T00:00:00Z' });
+      tally[group].n++;
+      // Treatment converts more often than control: every second vs every fourth customer.
+      if (k % (group === 'treatment' ? 2 : 4) === 0) {
+        feedback.push({ decision_id: d.decision_id, action_id: 'exp_x', outcome: 'converted', value: 10 + k, ts: '2025-07-02T00:00:00Z' });
+        tally[group].conv++;
+        tally[group].value += 10 + k;
+      }
+    }
+    await outcomes(feedback);
+    const res = await app.request('/v1/experiments', { headers: { authorization: `Bearer ${tokens.nba}` } });
+    expect(res.status).toBe(200);
+    const report = await res.json();
+    const x = report.actions.find((a: { action_id: string }) => a.action_id === 'exp_x');
+    expect(x.treatment.n).toBe(tally.treatment.n);
+    expect(x.control.n).toBe(tally.control.n);
+    expect(x.treatment.conversions).toBe(tally.treatment.conv);
+    expect(x.control.conversions).toBe(tally.control.conv);
+    expect(x.treatment.revenue).toBe(tally.treatment.value);
+    expect(x.uplift).toBeCloseTo(tally.treatment.conv / tally.treatment.n - tally.control.conv / tally.control.n, 12);
+    expect(x.uplift_ci95.lower).toBeLessThan(x.uplift);
+    expect(x.uplift_ci95.upper).toBeGreaterThan(x.uplift);
+  });
+});
