@@ -16,9 +16,16 @@ import { ServiceMetrics } from './http/observability.js';
 import { openStore } from './store/open.js';
 import { loadActionCatalog } from './nba/catalog.js';
 import { NbaService } from './serving/next-best-action.js';
+import { audienceOrder } from './serving/audience.js';
+import type { ScoredBase } from './serving/base-scores.js';
 
 const env = readEnv();
 const logger = pino({ level: env.LOG_LEVEL });
+
+/** Sorts the audience order of a fresh base now rather than in the first audience request after it. */
+function prepareAudiences(base: ScoredBase | undefined): void {
+  if (base) audienceOrder(base);
+}
 
 try {
   const { store, identity } = await openStore(env.PROPEL_DB, env);
@@ -35,7 +42,7 @@ try {
   logger.info(`models: ${JSON.stringify(initial.versions)}`);
   // After a model switch the whole base is rescored with the new models.
   const models = new ModelService(registry, loadClvPredictor, initial, async () => {
-    await scorer.refresh();
+    prepareAudiences(await scorer.refresh());
   });
   const keyFile = env.PROPEL_API_KEYS_FILE ?? path.join(path.dirname(path.resolve(env.PROPEL_DB)), 'api-keys.json');
   if (!env.PROPEL_API_KEYS) {
@@ -49,6 +56,7 @@ try {
   });
   const base = await scorer.refresh();
   if (base) logger.info(`scored ${base.frame.n} customers as of ${base.asOf}`);
+  prepareAudiences(base);
   const catalog = loadActionCatalog(env.PROPEL_ACTIONS);
   const nba = await NbaService.open(store, scorer, catalog);
   logger.info(`next best action: ${catalog.actions.length} actions, control group ${catalog.policy.control_group.share * 100}%`);

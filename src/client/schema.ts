@@ -184,7 +184,7 @@ export interface paths {
          * High-potential customers by potential tier with filters: a paged list, or a streamed CSV / NDJSON export
          * @description Customers of the scored base whose potential tier is one of `tier` (default super_user,high) and who meet every other filter given, ordered by potential index descending, then customer_id ascending. Rows carry customer ids and scores only, never contact data.
          *
-         *     JSON answers one page (`limit`, default 100, at most 1000) with `next_cursor`; `text/csv` and `application/x-ndjson` (by `format` or the Accept header) stream every matching row from the cursor on (or the first `limit`), with a fixed CSV header; empty values are empty cells, tags and consented channels are joined with `|`.
+         *     JSON answers one page (`limit`, default 100, at most 1000) with `next_cursor`; `text/csv` and `application/x-ndjson` (by `format` or the Accept header) stream every matching row from the cursor on (or the first `limit`), with a fixed CSV header; empty values are empty cells, tags and consented channels are joined with `|`. Numbers are rounded as in the score file (probabilities 6 decimals, expected purchases 4, CLV and scores 2).
          *
          *     The list reads the scored base (as of `as_of`): customers changed through the API since the last rescoring show their new scores only after the next refresh. Cursors keep working across a refresh (they hold the last sort key, not a position). A filter on a prediction excludes customers without that value (no model, or an empty prediction). Unknown query parameters are rejected, so a misspelt filter never widens the audience.
          */
