@@ -16,7 +16,7 @@ import { ServiceMetrics } from './http/observability.js';
 import { openStore } from './store/open.js';
 import { loadActionCatalog } from './nba/catalog.js';
 import { NbaService } from './serving/next-best-action.js';
-import { audienceOrder } from './serving/audience.js';
+import { audienceOrder } from './serving/audience/index.js';
 import type { ScoredBase } from './serving/base-scores.js';
 
 const env = readEnv();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
 import { CONSENT_CHANNELS } from '../src/domain/event.js';
 import type { Predictions } from '../src/scoring/index.js';
-import { AUDIENCE_CSV_COLUMNS, roundTo, type AudienceMember } from '../src/serving/audience.js';
+import { AUDIENCE_CSV_COLUMNS, roundTo, type AudienceMember } from '../src/serving/audience/index.js';
 import type { ScoredBase } from '../src/serving/base-scores.js';
 import { CONSENT_BIT } from '../src/serving/consents.js';
 import { CustomerScorer } from '../src/serving/scorer.js';

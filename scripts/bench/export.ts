@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { createKey, KeyRing } from '../../src/auth/api-keys.js';
 import { createApp } from '../../src/http/app.js';
 import { LIFECYCLE_SEGMENTS, RFM_SEGMENTS, VALUE_TIERS, type CustomerScore, type PotentialTier } from '../../src/scoring/index.js';
-import { audienceOrder, exportChunks, selectAudience, type AudienceBase } from '../../src/serving/audience.js';
+import { audienceOrder, exportChunks, selectAudience, type AudienceBase } from '../../src/serving/audience/index.js';
 import type { ScoredBase } from '../../src/serving/base-scores.js';
 import { formatNumber, percentile, table } from './util.js';
 

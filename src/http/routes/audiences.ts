@@ -14,7 +14,7 @@ import {
   resolveAudienceRequest,
   selectAudience,
   textStream,
-} from '../../serving/audience.js';
+} from '../../serving/audience/index.js';
 import { secured } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { envelope, errorResponses, ErrorEnvelopeSchema } from '../envelope.js';

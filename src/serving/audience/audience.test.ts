@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../domain/errors.js';
-import { CONSENT_CHANNELS } from '../domain/event.js';
-import { LIFECYCLE_SEGMENTS, POTENTIAL_TIERS, RFM_SEGMENTS, VALUE_TIERS, type CustomerScore } from '../scoring/index.js';
+import { ValidationError } from '../../domain/errors.js';
+import { CONSENT_CHANNELS } from '../../domain/event.js';
+import { LIFECYCLE_SEGMENTS, POTENTIAL_TIERS, RFM_SEGMENTS, VALUE_TIERS, type CustomerScore } from '../../scoring/index.js';
 import {
   AUDIENCE_CSV_COLUMNS,
   AudienceFilterSchema,
@@ -31,8 +31,8 @@ import {
   type AudienceFilter,
   type AudienceMember,
   type SortKey,
-} from './audience.js';
-import { CONSENT_BIT } from './consents.js';
+} from './index.js';
+import { CONSENT_BIT } from '../consents.js';
 
 // A seeded random base: scores, predictions with empty values, consents. Ties in the potential
 // index (rounded to whole numbers) exercise the customer_id order.
