@@ -7,6 +7,8 @@ const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<v
   features: () => import('./bench/features.js'),
   gbt: () => import('./bench/gbt.js'),
   train: () => import('./bench/train.js'),
+  export: () => import('./bench/export.js'),
+  http: () => import('./bench/http.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,3 +1,4 @@
+import { backendReport } from '../src/ml/backend.js';
 import { log, parseCommand, runCommand } from '../src/cli/common.js';
 import { loadScoringConfig } from '../src/config/scoring.js';
 import { ValidationError } from '../src/domain/errors.js';
@@ -38,12 +39,14 @@ await runCommand(common.json, async () => {
       output,
       as_of: asOf,
       models: models.versions,
+      backend: backendReport()?.backend ?? null,
       lifecycle_segments: base.summary.lifecycle_segments.groups,
       value_tiers: base.summary.value_tiers.groups,
       potential_tiers: base.summary.potential_tiers.groups,
       pareto_top20_revenue_share: base.summary.pareto.top_revenue_share,
     };
-    return { summary, text: `scored ${customers} customers as of ${asOf} → ${output}` };
+    const backend = backendReport();
+    return { summary, text: `scored ${customers} customers as of ${asOf} → ${output}${backend ? ` (tfjs backend ${backend.backend})` : ''}` };
   } finally {
     store.close();
   }

@@ -9,6 +9,7 @@ import { bootstrapDemo, trainMissingModels } from './demo/bootstrap.js';
 import { ModelRegistry } from './ml/registry/registry.js';
 import { ModelService } from './ml/serving/model-service.js';
 import { ModelSet } from './ml/serving/model-set.js';
+import { backendReport } from './ml/backend.js';
 import { loadClvPredictor } from './ml/train/clv.js';
 import { DomainError } from './domain/errors.js';
 import { createApp } from './http/app.js';
@@ -39,7 +40,8 @@ try {
     logger.error(`models not loaded, serving rule scores only: ${error.message}`);
     return ModelSet.empty();
   });
-  logger.info(`models: ${JSON.stringify(initial.versions)}`);
+  const backend = backendReport();
+  logger.info(`models: ${JSON.stringify(initial.versions)}; tfjs backend: ${backend ? backend.backend : 'none loaded'}`);
   // After a model switch the whole base is rescored with the new models.
   const models = new ModelService(registry, loadClvPredictor, initial, async () => {
     prepareAudiences(await scorer.refresh());

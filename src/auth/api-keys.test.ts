@@ -32,10 +32,13 @@ describe('API keys', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reads keys from the environment and names a malformed entry', () => {
+  it('reads keys from the environment, scopes with colons included, and names a malformed entry', () => {
     const { token } = createKey('ci', ['admin']);
-    const [record] = keysFromEnv(`ci:${token}:events:write|predict`.replace(':events:write|predict', ':predict'));
-    expect(new KeyRing([record!]).authenticate(token)?.scopes).toEqual(['predict']);
+    const { token: other } = createKey('reader', ['admin']);
+    const records = keysFromEnv(`ci:${token}:events:write|predict, reader:${other}:customers:read`);
+    const ring = new KeyRing(records);
+    expect(ring.authenticate(token)?.scopes).toEqual(['events:write', 'predict']);
+    expect(ring.authenticate(other)?.scopes).toEqual(['customers:read']);
     expect(() => keysFromEnv('broken-entry')).toThrow(/PROPEL_API_KEYS entry 0/);
   });
 });

@@ -103,7 +103,8 @@ export function keysFromEnv(spec: string | undefined): StoredKey[] {
     .split(',')
     .filter(Boolean)
     .map((entry, index) => {
-      const [name, token, scopes] = entry.split(':');
+      // Scopes contain ':' themselves (customers:read): only the first two colons separate fields.
+      const [, name, token, scopes] = /^([^:]*):([^:]*):(.*)$/.exec(entry.trim()) ?? [];
       const match = token ? /^pk_([a-z0-9]{8,32})_([A-Za-z0-9_-]+)$/.exec(token) : null;
       if (!name || !match || !scopes) {
         throw new ValidationError(`PROPEL_API_KEYS entry ${index} must look like name:pk_<id>_<secret>:scope|scope`, [

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
 import { linearCoefficients, predictLogits, trainClassifier } from './classifier.js';
-import { explainRows, permutationImportance } from './explain.js';
+import { explainRowPlain, explainRows, permutationImportance, plainDenseStack } from './explain.js';
 import { fitScaler, transform } from './scaler.js';
 import { simulateLogistic } from './simulate.js';
 
@@ -75,6 +75,23 @@ describe('explainRows', () => {
     const X = Float32Array.from([0, 0, 1, 0]);
     const [row] = explainRows(model, X, 1, d, { k: 4, featureNames: names });
     expect(row!.top.map((c) => c.name)).toEqual(['spend']);
+  });
+});
+
+describe('explainRowPlain', () => {
+  it('gives explainRows\' answer without tfjs, for a logistic model and an MLP', async () => {
+    const mlp = (await trainClassifier({ X: Xval, y: yVal, n: nVal, d }, { kind: 'mlp', hiddenUnits: [8, 4], maxEpochs: 3 })).model;
+    for (const m of [model, mlp]) {
+      const plain = plainDenseStack(m);
+      const n = 200;
+      const rows = explainRows(m, Xval.subarray(0, n * d), n, d, { k: 3, featureNames: names });
+      rows.forEach((row, i) => {
+        const mine = explainRowPlain(plain, Xval.subarray(i * d, (i + 1) * d), { k: 3, featureNames: names });
+        expect(mine.logit).toBeCloseTo(row.logit, 4);
+        expect(mine.top.map((c) => c.name)).toEqual(row.top.map((c) => c.name));
+        mine.top.forEach((c, q) => expect(c.contribution).toBeCloseTo(row.top[q]!.contribution, 4));
+      });
+    }
   });
 });
 

@@ -144,7 +144,18 @@ export interface SuperUserScorer {
   leftOutMeasures: MeasureId[];
 }
 
+/** Scorers already resolved, per context and config: scoring one customer reuses its memos instead of 4096-long fresh ones per measure. */
+const SCORERS = new WeakMap<SuperUserContext, WeakMap<ScoringConfig, SuperUserScorer>>();
+
 export function superUserScorer(ctx: SuperUserContext, config: ScoringConfig): SuperUserScorer {
+  let byConfig = SCORERS.get(ctx);
+  if (!byConfig) SCORERS.set(ctx, (byConfig = new WeakMap()));
+  let scorer = byConfig.get(config);
+  if (!scorer) byConfig.set(config, (scorer = buildSuperUserScorer(ctx, config)));
+  return scorer;
+}
+
+function buildSuperUserScorer(ctx: SuperUserContext, config: ScoringConfig): SuperUserScorer {
   const { dimensionWeights, measureWeights } = config.superUser;
   const active: SuperUserScorer['active'] = [];
   MEASURES.forEach((m, k) => {

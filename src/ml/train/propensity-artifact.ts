@@ -7,7 +7,8 @@ import { applyCalibration, CalibrationSchema, type CalibrationParams } from '../
 import { predictProba } from '../classifier.js';
 import { scoringMatrix } from '../dataset/training-set.js';
 import { ArtifactError } from '../errors.js';
-import { explainRows } from '../explain.js';
+import { initBackend } from '../backend.js';
+import { explainRowPlain, plainDenseStack, type PlainDense } from '../explain.js';
 import type { BinaryReport } from '../metrics.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { ModelMetadata } from '../registry/metadata.js';
@@ -87,6 +88,9 @@ export interface Explanation {
 
 /** A loaded purchase or churn model: calibrated probabilities and explanations for a feature frame. */
 export class PropensityModel {
+  /** The weights as plain numbers for per-customer explanations (copied out of tfjs on first use). */
+  private plain: PlainDense[] | undefined;
+
   private constructor(
     readonly version: string,
     readonly metadata: ModelMetadata,
@@ -98,6 +102,8 @@ export class PropensityModel {
 
   /** Opens a version after the registry verified its checksums and feature schema. */
   static async load(registry: ModelRegistry, target: 'purchase' | 'churn', version?: string): Promise<PropensityModel> {
+    // Serving and scoring predict on the fastest backend that works here, as training does (backend.ts).
+    await initBackend();
     const opened = await registry.open(target, version, { expectedFeatureSchema: FEATURE_SCHEMA });
     const model = await loadModel(opened.dir);
     const scaler = await readJson(path.join(opened.dir, SCALER_FILE));
@@ -120,8 +126,9 @@ export class PropensityModel {
   /** The features pushing row i's probability up or down the most. */
   explain(frame: FeatureFrame, i: number, k = 5): Explanation[] {
     const X = transform(this.scaler, scoringMatrix(frame, this.featureNames, [i]));
-    const [row] = explainRows(this.model, X, 1, this.featureNames.length, { k, featureNames: this.featureNames });
-    return (row?.top ?? []).map((c) => ({ feature: c.name, effect: c.contribution, direction: c.contribution >= 0 ? 'up' : 'down' }));
+    this.plain ??= plainDenseStack(this.model);
+    const row = explainRowPlain(this.plain, X, { k, featureNames: this.featureNames });
+    return row.top.map((c) => ({ feature: c.name, effect: c.contribution, direction: c.contribution >= 0 ? 'up' : 'down' }));
   }
 
   dispose(): void {
