@@ -52,10 +52,7 @@ try {
     if (admin.created) logger.info(`created an admin API key; it is in ${admin.tokenFile} (keep it secret; shown only there)`);
   }
   const keys = new KeyRing([...readKeyFile(keyFile), ...keysFromEnv(env.PROPEL_API_KEYS)]);
-  const scorer = new CustomerScorer(store, loadScoringConfig(env.PROPEL_SCORING_CONFIG), {
-    predict: async (frame) => models.current.predict(frame),
-    explain: (frame, i) => (models.current.any ? models.current.explain(frame, i) : undefined),
-  });
+  const scorer = new CustomerScorer(store, loadScoringConfig(env.PROPEL_SCORING_CONFIG), models.scorerHooks());
   const base = await scorer.refresh();
   if (base) logger.info(`scored ${base.frame.n} customers as of ${base.asOf}`);
   prepareAudiences(base);

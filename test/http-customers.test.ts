@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenedStore } from '../src/store/open.js';
 import { loadGeneratedBase, tempDir, testApp, testKeys, testStore } from './helpers.js';

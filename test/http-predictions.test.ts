@@ -35,10 +35,7 @@ beforeAll(async () => {
   service = new ModelService(registry, loadClvPredictor, await ModelSet.loadCurrent(registry, loadClvPredictor), async () => {
     await scorer.refresh();
   });
-  scorer = new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG, {
-    predict: async (frame) => service.current.predict(frame),
-    explain: (frame, i) => (service.current.any ? service.current.explain(frame, i) : undefined),
-  });
+  scorer = new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG, service.scorerHooks());
   await scorer.refresh();
   metrics = new ServiceMetrics();
   ({ app } = await testApp(opened, keys, { scorer, models: service, metrics }));

@@ -140,7 +140,7 @@ describe('models at run time over HTTP', () => {
     const registry = new ModelRegistry(models);
     const service = new ModelService(registry, loadClvPredictor, await ModelSet.loadCurrent(registry, loadClvPredictor));
     const { keys, tokens } = testKeys({ admin: ['admin'], reader: ['customers:read'] });
-    const scorer = new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG, { predict: async (frame) => service.current.predict(frame) });
+    const scorer = new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG, service.scorerHooks());
     await scorer.refresh();
     const { app } = await testApp(opened, keys, { scorer, models: service });
     const call = (method: string, url: string, token = tokens.admin) => app.request(url, { method, headers: { authorization: `Bearer ${token}` } });

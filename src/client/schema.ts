@@ -1609,6 +1609,7 @@ export interface components {
             features: {
                 [key: string]: number | string | null;
             };
+            model_versions: components["schemas"]["ModelVersions"];
             person_id: number;
             /** @description model predictions; null until models are trained */
             predictions: {
@@ -1834,11 +1835,7 @@ export interface components {
                 reasons: string[];
             }[];
             explanation: string;
-            model_versions: {
-                churn: string | null;
-                clv: string | null;
-                purchase: string | null;
-            };
+            model_versions: components["schemas"]["ModelVersions"];
             segment: string;
             /** @description control group only: what would have been offered, to record outcomes against (group "control") */
             withheld: {

@@ -193,7 +193,6 @@ describe('missing predictions (models not trained yet)', () => {
 
 describe('decide never throws and never returns NaN priorities (property)', () => {
   const catalog = loadActionCatalog();
-  const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
   const nullable = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, fc.constant(null), fc.constant(undefined));
   const prob = fc.double({ min: 0, max: 1, noNaN: true });
   // money, levers and weights: ordinary, anywhere in the finite range, 0, and extremes whose product overflows

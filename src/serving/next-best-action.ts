@@ -12,6 +12,7 @@ import {
   type ExperimentReport,
   type UniformRng,
 } from '../nba/index.js';
+import type { ModelVersions } from '../ml/serving/model-set.js';
 import type { Store } from '../store/database.js';
 import { consentsFromBits } from './consents.js';
 import { DecisionLog, type DecisionLogOptions, type LoggedDecision } from './decision-log.js';
@@ -25,7 +26,7 @@ export interface NbaRequest {
   now?: string;
 }
 
-export type NbaAnswer = Decision & { decision_id: string; decided_at: string; as_of: string };
+export type NbaAnswer = Decision & { decision_id: string; decided_at: string; as_of: string; model_versions: ModelVersions };
 
 export interface OutcomeSummary {
   received: number;
@@ -113,7 +114,7 @@ export class NbaService {
         : decision.actions.map((a) => ({ action_id: a.action_id, channel: a.channel, p_model: a.p_model, priority: a.priority })),
       decided_at: now,
     });
-    return { decision_id, decided_at: now.toISOString(), as_of: state.as_of, ...decision };
+    return { decision_id, decided_at: now.toISOString(), as_of: state.as_of, model_versions: state.model_versions, ...decision };
   }
 
   /** Records each valid outcome; invalid ones are reported by index and field, the others still land. */

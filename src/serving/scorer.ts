@@ -6,6 +6,7 @@ import { frameRow, type FeatureFrame } from '../features/frame.js';
 import { scoreFrame, type BaseSummary, type CustomerScore, type Predictions } from '../scoring/index.js';
 import type { Db } from '../store/database.js';
 import { predictionRow, scoreBase, slicePredictions, type PredictFn, type ScoredBase } from './base-scores.js';
+import type { ModelVersions } from '../ml/serving/model-set.js';
 import { consentBitsOf } from './consents.js';
 import { personOfCustomer } from './customer-lookup.js';
 
@@ -16,9 +17,13 @@ export interface CustomerProfile {
   scores: CustomerScore;
   features: Record<string, number | string | null>;
   predictions: Record<string, number | null> | null;
+  /** The model versions behind `predictions`. */
+  model_versions: ModelVersions;
   /** Why: the top features pushing each probability up or down, and how the CLV comes about. */
   explanations: Record<string, unknown> | null;
 }
+
+const NO_MODELS: ModelVersions = Object.freeze({ purchase: null, churn: null, clv: null });
 
 /** Explanations of one row's predictions (from the loaded models). */
 export type ExplainFn = (frame: FeatureFrame, i: number) => object | undefined;
@@ -27,6 +32,7 @@ interface Fresh {
   frame: FeatureFrame;
   predictions: Predictions | undefined;
   asOf: AsOf;
+  versions: ModelVersions;
   /** Scores without reasons and consent bits, made on first use. */
   score?: CustomerScore;
   consents?: number;
@@ -44,6 +50,8 @@ export interface CustomerState {
   predictions: Record<string, number | null> | null;
   /** Consent bits (consents.ts). */
   consents: number;
+  /** The model versions behind `predictions`. */
+  model_versions: ModelVersions;
   /** The features behind them: row `index` of `frame` (for model explanations). */
   frame: FeatureFrame;
   index: number;
@@ -59,11 +67,18 @@ export class CustomerScorer {
   private readonly dirty = new Set<number>();
   private readonly fresh = new Map<number, Fresh>();
   private readonly single: SingleCustomerFeatures;
+  private baseVersions: ModelVersions = NO_MODELS;
 
   constructor(
     private readonly db: Db,
     private readonly config: ScoringConfig,
-    private readonly options: { asOf?: AsOf; predict?: PredictFn; explain?: ExplainFn } = {},
+    private readonly options: {
+      asOf?: AsOf;
+      predict?: PredictFn;
+      explain?: ExplainFn;
+      /** The versions `predict` answers with, read just before it runs (so answers name the models that made them). */
+      modelVersions?: () => ModelVersions;
+    } = {},
   ) {
     this.single = new SingleCustomerFeatures(db);
   }
@@ -71,7 +86,9 @@ export class CustomerScorer {
   /** Rescores the whole base (at start-up, after model changes, periodically). */
   async refresh(): Promise<ScoredBase | undefined> {
     const asOf = this.options.asOf ?? (await latestEventDay(this.db));
+    const versions = this.versionsNow();
     const base = asOf ? await scoreBase(this.db, asOf, this.config, this.options.predict) : undefined;
+    this.baseVersions = versions;
     this.base = base;
     this.fresh.clear();
     this.dirty.clear();
@@ -80,6 +97,15 @@ export class CustomerScorer {
 
   get current(): ScoredBase | undefined {
     return this.base;
+  }
+
+  /** The model versions the scored base was predicted with. */
+  get modelVersions(): ModelVersions {
+    return this.baseVersions;
+  }
+
+  private versionsNow(): ModelVersions {
+    return this.options.modelVersions?.() ?? NO_MODELS;
   }
 
   /** Marks customers whose events changed; their scores are rebuilt on the next request. */
@@ -117,6 +143,7 @@ export class CustomerScorer {
         score: base.scores[index]!,
         predictions: predictionRow(base.predictions, index),
         consents: base.consents[index]!,
+        model_versions: this.baseVersions,
         frame: base.frame,
         index,
       };
@@ -131,6 +158,7 @@ export class CustomerScorer {
       score: fresh.score,
       predictions: predictionRow(fresh.predictions, 0),
       consents: fresh.consents,
+      model_versions: fresh.versions,
       frame: fresh.frame,
       index: 0,
     };
@@ -138,7 +166,7 @@ export class CustomerScorer {
 
   async profile(customerId: string): Promise<CustomerProfile> {
     const personId = await this.personOf(customerId);
-    const { frame, predictions, asOf } = await this.customerFrame(personId);
+    const { frame, predictions, asOf, versions } = await this.customerFrame(personId);
     const base = this.base!;
     const [scores] = scoreFrame(frame, base.context, this.config, predictions, { explain: true });
     return {
@@ -148,6 +176,7 @@ export class CustomerScorer {
       scores: scores!,
       features: frameRow(frame, 0),
       predictions: predictionRow(predictions, 0),
+      model_versions: versions,
       explanations: (this.options.explain?.(frame, 0) as Record<string, unknown> | undefined) ?? null,
     };
   }
@@ -158,15 +187,21 @@ export class CustomerScorer {
     if (cached) return cached;
     const index = this.base.indexByPerson.get(personId);
     if (index !== undefined && !this.dirty.has(personId)) {
-      return { frame: rowFrame(this.base.frame, index), predictions: slicePredictions(this.base.predictions, index), asOf: this.base.asOf };
+      return {
+        frame: rowFrame(this.base.frame, index),
+        predictions: slicePredictions(this.base.predictions, index),
+        asOf: this.base.asOf,
+        versions: this.baseVersions,
+      };
     }
     // New or changed since the base was scored: rebuild this one customer as of the latest day.
     const latest = (await latestEventDay(this.db)) ?? this.base.asOf;
     const asOf = this.options.asOf ?? (latest > this.base.asOf ? latest : this.base.asOf);
     const frame = await this.single.build(personId, asOf);
     if (frame.n === 0) throw new NotFoundError(`Customer ${personId} has no events or profile as of ${asOf}`);
+    const versions = this.versionsNow();
     const predictions = this.options.predict ? await this.options.predict(frame) : undefined;
-    const fresh = { frame, predictions, asOf };
+    const fresh = { frame, predictions, asOf, versions };
     this.fresh.set(personId, fresh);
     this.dirty.delete(personId);
     return fresh;

@@ -4,6 +4,7 @@ import { BaseSummarySchema, CustomerScoreSchema } from '../../scoring/index.js';
 import { secured } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { errorResponses, ErrorEnvelopeSchema } from '../envelope.js';
+import { ModelVersionsSchema } from '../model-versions.js';
 
 const ProfileSchema = z
   .object({
@@ -13,6 +14,7 @@ const ProfileSchema = z
     scores: CustomerScoreSchema.describe('rule scores, tags and the reason behind each'),
     features: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).describe('the behaviour features behind the scores'),
     predictions: z.record(z.string(), z.number().nullable()).nullable().describe('model predictions; null until models are trained'),
+    model_versions: ModelVersionsSchema,
     explanations: z
       .record(z.string(), z.unknown())
       .nullable()
@@ -40,7 +42,7 @@ export function registerCustomerRoutes(app: OpenAPIHono, deps: AppDeps): void {
     }),
     async (c) => {
       const profile = await deps.scorer.profile(c.req.valid('param').customer_id);
-      if (profile.predictions && deps.models) deps.metrics?.countPredictions(deps.models.current.versions, 1);
+      if (profile.predictions) deps.metrics?.countPredictions(profile.model_versions, 1);
       return c.json(profile, 200);
     },
   );

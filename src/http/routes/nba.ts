@@ -11,6 +11,7 @@ import type { NbaService } from '../../serving/next-best-action.js';
 import { secured } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import { errorResponses, ErrorEnvelopeSchema } from '../envelope.js';
+import { ModelVersionsSchema } from '../model-versions.js';
 
 export const MAX_OUTCOMES_PER_REQUEST = 10_000;
 
@@ -27,7 +28,7 @@ const NbaAnswerSchema = DecisionSchema.extend({
   decision_id: z.string().describe('record outcomes against this id'),
   decided_at: z.string(),
   as_of: z.string().describe('the day the scores behind the decision are computed as of'),
-  model_versions: z.object({ purchase: z.string().nullable(), churn: z.string().nullable(), clv: z.string().nullable() }),
+  model_versions: ModelVersionsSchema,
 }).openapi('NextBestAction');
 
 const OutcomesRequestSchema = z
@@ -85,9 +86,8 @@ function registerDecision(app: OpenAPIHono, deps: RouteDeps, nba: NbaService): v
     async (c) => {
       const body = c.req.valid('json');
       const answer = await nba.decide(body);
-      const model_versions = deps.models?.current.versions ?? { purchase: null, churn: null, clv: null };
-      deps.metrics.countPredictions(model_versions, 1);
-      return c.json({ ...answer, model_versions }, 200);
+      deps.metrics.countPredictions(answer.model_versions, 1);
+      return c.json(answer, 200);
     },
   );
 }

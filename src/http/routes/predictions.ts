@@ -1,17 +1,16 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError } from '../../domain/errors.js';
-import type { ModelVersions } from '../../ml/serving/model-set.js';
 import type { CustomerState } from '../../serving/scorer.js';
 import { secured } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import { errorResponses } from '../envelope.js';
+import { ModelVersionsSchema } from '../model-versions.js';
 
 /** Most customer ids one prediction request may ask for. */
 export const MAX_PREDICT_IDS = 1000;
 /** Features listed per probability when explanations are asked for. */
 export const EXPLAIN_TOP_FEATURES = 5;
 
-const NO_MODELS: ModelVersions = { purchase: null, churn: null, clv: null };
 
 const PredictionRequestSchema = z
   .object({
@@ -31,11 +30,6 @@ const PredictionRequestSchema = z
   })
   .strict()
   .openapi('PredictionRequest');
-
-const ModelVersionsSchema = z
-  .object({ purchase: z.string().nullable(), churn: z.string().nullable(), clv: z.string().nullable() })
-  .describe('the model version that answered each target; null when no model of that target is serving')
-  .openapi('ModelVersions');
 
 const ExplanationSchema = z
   .object({
@@ -104,7 +98,8 @@ export function registerPredictionRoutes(app: OpenAPIHono, deps: RouteDeps): voi
     async (c) => {
       const { customer_ids, explain } = c.req.valid('json');
       const models = deps.models?.current;
-      const versions = models?.versions ?? NO_MODELS;
+      // The versions the scored base was predicted with (customers rebuilt since use the serving ones, the same after a refresh).
+      const versions = deps.scorer.modelVersions;
       const results: Prediction[] = [];
       const notFound: { index: number; customer_id: string }[] = [];
       const seen = new Set<string>();

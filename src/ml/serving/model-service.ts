@@ -1,3 +1,4 @@
+import type { FeatureFrame } from '../../features/frame.js';
 import { FEATURE_SCHEMA } from '../../features/schema.js';
 import type { ModelTarget } from '../registry/metadata.js';
 import type { ModelRegistry } from '../registry/registry.js';
@@ -22,6 +23,15 @@ export class ModelService {
 
   get current(): ModelSet {
     return this.serving;
+  }
+
+  /** What a CustomerScorer needs to predict, explain and name versions with whatever set is serving at the time. */
+  scorerHooks() {
+    return {
+      predict: async (frame: FeatureFrame) => this.serving.predict(frame),
+      explain: (frame: FeatureFrame, i: number) => (this.serving.any ? this.serving.explain(frame, i) : undefined),
+      modelVersions: () => this.serving.versions,
+    };
   }
 
   list() {
