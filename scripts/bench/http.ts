@@ -45,6 +45,8 @@ interface Latencies {
 
 interface Saturated extends Latencies {
   rps: number;
+  /** Server CPU time (user + system) per request during the run, µs. */
+  cpuMicros?: number;
   total2xx: number;
   non2xx: number;
   errors: number;
@@ -206,7 +208,11 @@ export async function run(argv: string[]): Promise<void> {
     for (const route of routes) {
       await saturate(base, route, connections, WARMUP_SECONDS);
       const sampler = new RssSampler(child.pid!);
+      const cpuBefore = cpuSeconds(child.pid!);
       const saturated = await saturate(base, route, connections, duration);
+      // Server CPU per answered request: what the route costs the service itself, apart from the load
+      // generator that shares the machine's cores.
+      saturated.cpuMicros = ((cpuSeconds(child.pid!) - cpuBefore) * 1e6) / Math.max(1, saturated.total2xx + saturated.non2xx);
       process.stderr.write(`${route.name}: saturated ${saturated.rps.toFixed(0)} req/s, p99 ${saturated.p99.toFixed(2)} ms\n`);
       rate ??= Math.round(route.name.includes('trivial') ? TARGET_RATIO * saturated.rps : 1000);
       await new Promise((r) => setTimeout(r, 1000));
@@ -223,11 +229,13 @@ export async function run(argv: string[]): Promise<void> {
     process.stdout.write(
       `saturated: ${connections} connections, closed loop (autocannon)\n` +
         table([
-          ['route', 'req/s', 'vs trivial', '2xx', 'non-2xx', 'errors', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'peak RSS MiB'],
+          ['route', 'req/s', 'vs trivial', 'server CPU µs/req', 'CPU vs trivial', '2xx', 'non-2xx', 'errors', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'peak RSS MiB'],
           ...results.map(({ route, saturated: s, rssPeak }) => [
             route.name,
             Math.round(s.rps),
             trivial ? `${(s.rps / trivial.saturated.rps).toFixed(2)}×` : '—',
+            s.cpuMicros !== undefined ? Math.round(s.cpuMicros) : '—',
+            trivial?.saturated.cpuMicros && s.cpuMicros ? `${(trivial.saturated.cpuMicros / s.cpuMicros).toFixed(2)}×` : '—',
             s.total2xx,
             s.non2xx,
             s.errors,
@@ -274,6 +282,9 @@ export async function run(argv: string[]): Promise<void> {
         `throughput ${ratio.toFixed(2)}× ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}`,
         `p99 ${ms(p.p99)} ms at ${rate} req/s ${p.p99 <= TARGET_P99_MS && kept ? 'met' : kept ? 'MISSED' : 'MISSED (fell behind the rate)'}`,
         `p99 saturated ${ms(r.saturated.p99)} ms ${r.saturated.p99 <= TARGET_P99_MS ? 'met' : 'missed'}`,
+        ...(trivial?.saturated.cpuMicros && r.saturated.cpuMicros
+          ? [`server CPU per request ${(trivial.saturated.cpuMicros / r.saturated.cpuMicros).toFixed(2)}× the trivial route's (the capacity ratio without the load generator)`]
+          : []),
         failures === 0 ? 'no errors' : `${failures} ERRORS`,
       ];
       process.stdout.write(`  ${r.route.name}: ${checks.join('; ')}\n`);
@@ -412,6 +423,14 @@ function percentiles(latencies: number[]): Latencies {
   const sorted = Float64Array.from(latencies).sort();
   const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN);
   return { p50: at(50), p99: at(99), p999: at(99.9), max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN };
+}
+
+/** CPU time (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, inside parentheses): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** VmRSS of a process every 200 ms; stop() answers the peak. */
