@@ -1,5 +1,5 @@
 import type { Db } from '../store/database.js';
-import { UnionFind } from './union-find.js';
+import { IntUnionFind } from './union-find.js';
 
 /**
  * One ID: links every identifier on a row to one person, across rows, batches and channels.
@@ -18,7 +18,6 @@ export interface ResolveResult {
 }
 
 const KEY_COLUMNS = ['k_customer_id', 'k_member_id', 'k_email', 'k_phone'] as const;
-const PERSON_PREFIX = '\u0000person:';
 
 export async function resolveIdentities(db: Db, table: string, batchId: number): Promise<ResolveResult> {
   const keyList = `[${KEY_COLUMNS.join(', ')}]`;
@@ -42,48 +41,92 @@ export async function resolveIdentities(db: Db, table: string, batchId: number):
      FROM pairs p LEFT JOIN b_known ka ON ka.k = p.a LEFT JOIN b_known kb ON kb.k = p.b
      WHERE ka.person_id IS NULL OR kb.person_id IS NULL OR ka.person_id <> kb.person_id`,
   );
-  const edges = await db.all<{ a: string; b: string; pa: number | null; pb: number | null }>('SELECT * FROM b_edges');
   let nextPerson = Number((await db.one<{ n: number }>('SELECT coalesce(max(person_id), 0) + 1 AS n FROM persons'))!.n);
+  const firstNewPerson = nextPerson;
 
-  const uf = new UnionFind();
-  for (const edge of edges) {
-    uf.union(edge.a, edge.b);
-    if (edge.pa !== null) uf.union(edge.a, PERSON_PREFIX + edge.pa);
-    if (edge.pb !== null) uf.union(edge.b, PERSON_PREFIX + edge.pb);
-  }
-  const assignments: { k: string; person: number }[] = [];
-  const newPersons: { person: number; customerId: string | null }[] = [];
-  const merges: { absorbed: number; survivor: number }[] = [];
-  for (const group of uf.groups()) {
-    const people = group.filter((k) => k.startsWith(PERSON_PREFIX)).map((k) => Number(k.slice(PERSON_PREFIX.length)));
-    const keys = group.filter((k) => !k.startsWith(PERSON_PREFIX));
-    let person: number;
-    if (people.length === 0) {
-      person = nextPerson++;
-      newPersons.push({ person, customerId: oldestCustomerId(keys) });
-    } else {
-      person = Math.min(...people);
-      for (const other of people) if (other !== person) merges.push({ absorbed: other, survivor: person });
+  // The union-find runs over small integers: the keys of the edges are numbered in SQL, so only
+  // numbers cross into JS and back (moving the key strings costs seconds per million).
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE b_nodes AS
+     SELECT k, (row_number() OVER () - 1)::INTEGER AS i FROM (SELECT a AS k FROM b_edges UNION SELECT b FROM b_edges)`,
+  );
+  const edges = (
+    await db.connection.runAndReadAll(
+      `SELECT na.i AS a, nb.i AS b, e.pa, e.pb FROM b_edges e JOIN b_nodes na ON na.k = e.a JOIN b_nodes nb ON nb.k = e.b`,
+    )
+  ).getColumnsJS() as [number[]?, number[]?, (bigint | null)[]?, (bigint | null)[]?];
+  const [edgeA = [], edgeB = [], edgePa = [], edgePb = []] = edges; // no columns when no rows
+  const keyCount = Number((await db.one<{ n: number }>('SELECT count(*) AS n FROM b_nodes'))!.n);
+
+  // Known people are nodes too, numbered after the keys.
+  const personNode = new Map<number, number>();
+  const people: number[] = [];
+  const nodeOf = (person: bigint): number => {
+    const id = Number(person);
+    let node = personNode.get(id);
+    if (node === undefined) {
+      node = keyCount + people.length;
+      personNode.set(id, node);
+      people.push(id);
     }
-    for (const k of keys) assignments.push({ k, person });
+    return node;
+  };
+  const edgeNodes: [number, number][] = [];
+  for (let e = 0; e < edgeA.length; e++) {
+    edgeNodes.push([edgeA[e]!, edgeB[e]!]);
+    if (edgePa[e] !== null) edgeNodes.push([edgeA[e]!, nodeOf(edgePa[e]!)]);
+    if (edgePb[e] !== null) edgeNodes.push([edgeB[e]!, nodeOf(edgePb[e]!)]);
+  }
+  const uf = new IntUnionFind(keyCount + people.length);
+  for (const [a, b] of edgeNodes) uf.union(a, b);
+
+  // Each group takes its oldest known person, the others merge into it; a group of new keys only
+  // gets a new person (its customer_id, the smallest customer id among its keys, is set in SQL below).
+  const survivorOf = new Map<number, number>();
+  for (let j = 0; j < people.length; j++) {
+    const root = uf.find(keyCount + j);
+    const survivor = survivorOf.get(root);
+    if (survivor === undefined || people[j]! < survivor) survivorOf.set(root, people[j]!);
+  }
+  const merges: { absorbed: number; survivor: number }[] = [];
+  for (let j = 0; j < people.length; j++) {
+    const survivor = survivorOf.get(uf.find(keyCount + j))!;
+    if (people[j] !== survivor) merges.push({ absorbed: people[j]!, survivor });
+  }
+  const assignedNode: number[] = [];
+  const assignedPerson: number[] = [];
+  for (let i = 0; i < keyCount; i++) {
+    const root = uf.find(i);
+    let person = survivorOf.get(root);
+    if (person === undefined) {
+      person = nextPerson++;
+      survivorOf.set(root, person);
+    }
+    assignedNode.push(i);
+    assignedPerson.push(person);
   }
 
-  await db.run('CREATE OR REPLACE TEMP TABLE b_assign (k VARCHAR, person_id BIGINT)');
-  await db.run('CREATE OR REPLACE TEMP TABLE b_new_persons (person_id BIGINT, customer_id VARCHAR)');
+  await db.run('CREATE OR REPLACE TEMP TABLE b_assign_nodes (i INTEGER, person_id BIGINT)');
   await db.run('CREATE OR REPLACE TEMP TABLE b_merges (absorbed BIGINT, survivor BIGINT)');
-  await appendRows(db, 'b_assign', assignments, (a, r) => {
-    a.appendVarchar(r.k);
-    a.appendBigInt(BigInt(r.person));
-  });
-  await appendRows(db, 'b_new_persons', newPersons, (a, r) => {
-    a.appendBigInt(BigInt(r.person));
-    if (r.customerId === null) a.appendNull();
-    else a.appendVarchar(r.customerId);
-  });
+  if (assignedNode.length > 0) {
+    const appender = await db.connection.createAppender('b_assign_nodes', null, 'temp');
+    for (let r = 0; r < assignedNode.length; r++) {
+      appender.appendInteger(assignedNode[r]!);
+      appender.appendBigInt(BigInt(assignedPerson[r]!));
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
   await appendRows(db, 'b_merges', merges, (a, r) => {
     a.appendBigInt(BigInt(r.absorbed));
     a.appendBigInt(BigInt(r.survivor));
   });
+  await db.run('CREATE OR REPLACE TEMP TABLE b_assign AS SELECT n.k, a.person_id FROM b_assign_nodes a JOIN b_nodes n USING (i)');
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE b_new_persons AS
+     SELECT person_id, min(substr(k, 13)) FILTER (WHERE starts_with(k, 'customer_id:')) AS customer_id
+     FROM b_assign WHERE person_id >= ${firstNewPerson} GROUP BY person_id`,
+  );
 
   // Keys seen alone on their rows and never before: one new person each.
   await db.run(
@@ -117,11 +160,6 @@ export async function resolveIdentities(db: Db, table: string, batchId: number):
   );
   const personsCreated = Number((await db.one<{ n: number }>('SELECT count(*) AS n FROM b_new_persons'))!.n);
   return { personsCreated, merges: merges.length };
-}
-
-function oldestCustomerId(keys: string[]): string | null {
-  const ids = keys.filter((k) => k.startsWith('customer_id:')).map((k) => k.slice('customer_id:'.length));
-  return ids.length > 0 ? ids.sort()[0]! : null;
 }
 
 /** Moves everything of the absorbed people to the survivor; the survivor keeps its own customer_id. */

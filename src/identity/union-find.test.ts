@@ -1,21 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { UnionFind } from './union-find.js';
+import { IntUnionFind } from './union-find.js';
 
-describe('UnionFind', () => {
-  it('joins a chain A–B, B–C into one group and keeps D apart', () => {
-    const uf = new UnionFind();
-    uf.union('A', 'B');
-    uf.union('B', 'C');
-    uf.add('D');
-    const groups = uf.groups().map((g) => g.sort().join(''));
-    expect(groups.sort()).toEqual(['ABC', 'D']);
-    expect(uf.find('A')).toBe(uf.find('C'));
-    expect(uf.find('A')).not.toBe(uf.find('D'));
+describe('IntUnionFind', () => {
+  it('joins a chain 0–1, 1–2 into one set and keeps 3 apart', () => {
+    const uf = new IntUnionFind(4);
+    uf.union(0, 1);
+    uf.union(1, 2);
+    expect(uf.find(0)).toBe(uf.find(2));
+    expect(uf.find(3)).not.toBe(uf.find(0));
+    expect(uf.find(3)).toBe(3);
   });
 
   it('handles a long chain without deep recursion', () => {
-    const uf = new UnionFind();
-    for (let i = 0; i < 100_000; i++) uf.union(`k${i}`, `k${i + 1}`);
-    expect(uf.groups()).toHaveLength(1);
+    const uf = new IntUnionFind(100_001);
+    for (let i = 0; i < 100_000; i++) uf.union(i, i + 1);
+    const root = uf.find(0);
+    for (let i = 0; i <= 100_000; i += 997) expect(uf.find(i)).toBe(root);
   });
 });

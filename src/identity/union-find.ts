@@ -1,45 +1,32 @@
-/** Disjoint sets over string keys, with path halving and union by size. */
-export class UnionFind {
-  private readonly parent = new Map<string, string>();
-  private readonly size = new Map<string, number>();
+/**
+ * Disjoint sets over the integers 0..n-1, with path halving and union by size. Identity
+ * resolution numbers its keys in SQL and runs the union-find over the numbers.
+ */
+export class IntUnionFind {
+  private readonly parent: Int32Array;
+  private readonly size: Int32Array;
 
-  add(key: string): void {
-    if (!this.parent.has(key)) {
-      this.parent.set(key, key);
-      this.size.set(key, 1);
-    }
+  constructor(n: number) {
+    this.parent = new Int32Array(n);
+    this.size = new Int32Array(n).fill(1);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
   }
 
-  find(key: string): string {
-    this.add(key);
-    let node = key;
-    for (;;) {
-      const parent = this.parent.get(node)!;
-      if (parent === node) return node;
-      const grand = this.parent.get(parent)!;
-      this.parent.set(node, grand);
-      node = grand;
+  find(node: number): number {
+    const parent = this.parent;
+    while (parent[node] !== node) {
+      parent[node] = parent[parent[node]!]!;
+      node = parent[node]!;
     }
+    return node;
   }
 
-  union(a: string, b: string): void {
+  union(a: number, b: number): void {
     let ra = this.find(a);
     let rb = this.find(b);
     if (ra === rb) return;
-    if (this.size.get(ra)! < this.size.get(rb)!) [ra, rb] = [rb, ra];
-    this.parent.set(rb, ra);
-    this.size.set(ra, this.size.get(ra)! + this.size.get(rb)!);
-  }
-
-  /** Every key grouped by its set. */
-  groups(): string[][] {
-    const byRoot = new Map<string, string[]>();
-    for (const key of this.parent.keys()) {
-      const root = this.find(key);
-      const group = byRoot.get(root);
-      if (group) group.push(key);
-      else byRoot.set(root, [key]);
-    }
-    return [...byRoot.values()];
+    if (this.size[ra]! < this.size[rb]!) [ra, rb] = [rb, ra];
+    this.parent[rb] = ra;
+    this.size[ra]! += this.size[rb]!;
   }
 }

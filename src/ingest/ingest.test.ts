@@ -167,6 +167,55 @@ describe('ingest from files', () => {
     expect(await opened.store.one("SELECT amount FROM events WHERE event_id = 'r1'")).toEqual({ amount: 5 });
   });
 
+  it('trims values (spaces and other Unicode spaces) and takes blank ones as absent', async () => {
+    const nbsp = '\u00a0';
+    const file = writeFile(
+      dir,
+      'padded.csv',
+      csv([
+        { event_id: ' t1 ', customer_id: ' C1', type: 'purchase ', ts: ' 2024-01-01 ', amount: ' 5 ', product_id: `${nbsp}P1${nbsp}`, channel: '   ' },
+        { event_id: 't2', customer_id: 'C1', type: 'visit', ts: '2024-01-02', category: 'home & garden', channel: '"  "' },
+      ]),
+    );
+    expect(await fileIngest(file)).toMatchObject({ ingested: 2, rejected: 0 });
+    const rows = await opened.store.all('SELECT event_id, type, ts::VARCHAR AS ts, amount, product_id, category, channel FROM events ORDER BY event_id');
+    expect(rows).toEqual([
+      { event_id: 't1', type: 'purchase', ts: '2024-01-01 00:00:00', amount: 5, product_id: 'P1', category: null, channel: null },
+      { event_id: 't2', type: 'visit', ts: '2024-01-02 00:00:00', amount: null, product_id: null, category: 'home & garden', channel: '"  "' },
+    ]);
+    const ids = await opened.store.all("SELECT id_key FROM identifiers WHERE id_key LIKE 'customer_id:%'");
+    expect(ids).toEqual([{ id_key: 'customer_id:C1' }]);
+  });
+
+  it('stores date-times with an offset or a zone name in UTC', async () => {
+    const summary = await ingestRows(opened, [
+      { event_id: 'z1', customer_id: 'C1', type: 'visit', ts: '2024-01-01T10:00:00+08:00' },
+      { event_id: 'z2', customer_id: 'C1', type: 'visit', ts: '2024-01-01T10:00:00.5Z' },
+      { event_id: 'z3', customer_id: 'C1', type: 'visit', ts: '2024-01-01 10:00' },
+      { event_id: 'z4', customer_id: 'C1', type: 'visit', ts: 'infinity' },
+      // Last: a zone name leaks into the zoneless values after it in DuckDB's ICU cast.
+      { event_id: 'z5', customer_id: 'C1', type: 'visit', ts: '2024-06-01 10:00:00 America/New_York' },
+    ]);
+    expect(summary).toMatchObject({ ingested: 5, rejected: 0 });
+    const rows = await opened.store.all<{ ts: string }>('SELECT ts::VARCHAR AS ts FROM events ORDER BY event_id');
+    expect(rows.map((r) => r.ts)).toEqual(['2024-01-01 02:00:00', '2024-01-01 10:00:00.5', '2024-01-01 10:00:00', 'infinity', '2024-06-01 14:00:00']);
+  });
+
+  it('still links identifiers when every event of a file is already stored', async () => {
+    const first = [
+      { event_id: 'l1', customer_id: 'A', type: 'visit', ts: '2024-01-01' },
+      { event_id: 'l2', email: 'a@example.com', type: 'visit', ts: '2024-01-02' },
+    ];
+    await fileIngest(writeFile(dir, 'first.csv', csv(first)));
+    expect(await personCount()).toBe(2);
+    const linked = [{ ...first[0]!, email: 'a@example.com' }, first[1]!];
+    const summary = await fileIngest(writeFile(dir, 'linked.csv', csv(linked)));
+    expect(summary).toMatchObject({ ingested: 0, duplicates: 2, merges: 1 });
+    expect(await personCount()).toBe(1);
+    const owners = await opened.store.all('SELECT DISTINCT person_id FROM events');
+    expect(owners).toHaveLength(1);
+  });
+
   it('keeps line numbers right in a file big enough to be read in parallel', async () => {
     const bad = new Set([123_457, 500_001, 999_999]);
     const lines = ['event_id,customer_id,type,ts'];

@@ -6,10 +6,10 @@ import type { IdentitySettings } from '../identity/normalize.js';
 import { resolveIdentities } from '../identity/resolve.js';
 import { sqlIdent, sqlString, type Db, type Store } from '../store/database.js';
 import type { InputFormat } from './format.js';
-import { eventIdSql, identityKeyColumns, identityKeySelect } from './keys.js';
+import { eventIdSql, hashedKeyColumns, identityKeySelect, identityTuplesSql, TUPLE_PERSON_JOIN } from './keys.js';
 import { aggregateOrderLines, ORDER_LINE_COLUMNS } from './lines.js';
-import { booleanSql, customerRules, eventRules, issuesSql, orderLineRules, timestampSql, type Rule } from './rules.js';
-import { stageFile, withDerived, type MalformedLine } from './stage.js';
+import { booleanSql, customerRules, eventRules, issuesSql, orderLineRules, validSql, type Rule } from './rules.js';
+import { stageFile, withDerived, type Derived, type MalformedLine, type StageResult } from './stage.js';
 import { SUMMARY_REJECTS_LIMIT, type IngestSummary, type RejectedRow } from './summary.js';
 
 export type IngestSource =
@@ -36,61 +36,104 @@ export interface IngestOptions {
 
 const STAGE = 'stg';
 
+/** What later steps read of a staged event: the event id, what the insert stores, and the identifiers. */
+const EVENT_KEEP = [
+  'eid',
+  'type',
+  'v_ts',
+  'v_amount',
+  'v_margin',
+  'v_quantity',
+  'product_id',
+  'category',
+  'channel',
+  'v_duration_s',
+  'v_rating',
+  'related_customer_id',
+  'campaign_id',
+  'action_id',
+  'customer_id',
+  'member_id',
+  'k_email',
+  'k_phone',
+];
+
 export async function ingestEvents(store: Store, options: IngestOptions): Promise<IngestSummary> {
   const columns = options.lines ? ORDER_LINE_COLUMNS : EVENT_COLUMNS;
-  const rules = options.lines ? orderLineRules(options.tsFormat) : eventRules(options.tsFormat);
-  // Validity, the parsed timestamp, identity keys and the event id are computed once, while staging.
-  const derived = {
-    ok: validSql(rules),
-    ts_value: timestampSql('ts', options.tsFormat),
-    ...(options.lines ? {} : { ...identityKeyColumns(options.identity), eid: eventIdSql(options.identity, EVENT_COLUMNS.filter((c) => c !== 'event_id')) }),
-  };
+  const { typed, rules } = options.lines ? orderLineRules(options.tsFormat) : eventRules(options.tsFormat);
+  // Typed values, hashed identity keys and the event id are computed once, while staging; validity from them.
+  const derived: Derived = options.lines
+    ? [typed, { ok: validSql(rules) }]
+    : [
+        { ...typed, ...hashedKeyColumns(options.identity), eid: eventIdSql(options.identity, EVENT_COLUMNS.filter((c) => c !== 'event_id')) },
+        { ok: validSql(rules) },
+      ];
   return store.transaction(async (tx) => {
-    const batchId = await beginBatch(tx, 'events', options);
-    let staged = await stage(tx, options, columns, derived, !options.lines);
-    requireColumns(staged.missing, options.lines ? ['ts', 'order_id', 'quantity', 'unit_price'] : ['type', 'ts']);
-    const rejected = await collectRejects(tx, rules, staged.malformed, batchId, options.rejectsLimit);
+    // Reading, checking and deduplicating the input only makes temp tables: that work runs before
+    // the batch's transaction, which then holds every write (a temp table made inside an open
+    // transaction is read back through its transaction-local storage, about twice as slowly).
+    const prepared = await beforeWriting(tx, async () => {
+      let staged = await stage(tx, options, columns, derived, options.lines ? undefined : EVENT_KEEP);
+      requireColumns(staged.missing, options.lines ? ['ts', 'order_id', 'quantity', 'unit_price'] : ['type', 'ts']);
+      await stageRejects(tx, rules, staged);
 
-    let source = STAGE;
-    if (options.lines) {
-      await tx.run(`CREATE OR REPLACE TEMP TABLE valid_lines AS SELECT * FROM ${STAGE} WHERE ok`);
-      await aggregateOrderLines(tx, 'valid_lines', 'order_events', options.tsFormat);
-      await tx.run(
-        `CREATE OR REPLACE TEMP TABLE order_events_staged AS
-         SELECT *, true AS ok, ts AS ts_value, ${identityKeySelect(options.identity)},
-                event_id AS eid
-         FROM order_events`,
-      );
-      source = 'order_events_staged';
-    }
-    // A view, not a table: the big batch is read in place by each step instead of copied again.
-    await tx.run(`CREATE OR REPLACE TEMP VIEW valid AS SELECT * FROM ${source} WHERE ok`);
-    const countIds = async () => (await tx.one<{ n: number; distinct_ids: number }>('SELECT count(*) AS n, count(DISTINCT eid) AS distinct_ids FROM valid'))!;
-    let counts = await countIds();
-    if (Number(counts.distinct_ids) < Number(counts.n) && !staged.linesKnown) {
-      // "The first occurrence wins" needs file order: read again, with line numbers (rare).
-      staged = await stage(tx, options, columns, derived, false);
-      counts = await countIds();
-    }
-    let fresh = 'valid';
-    if (Number(counts.distinct_ids) < Number(counts.n)) {
-      // Repeated event_ids inside the input: the first occurrence wins.
-      await tx.run('CREATE OR REPLACE TEMP TABLE valid_first AS SELECT * FROM valid QUALIFY row_number() OVER (PARTITION BY eid ORDER BY line) = 1');
-      fresh = 'valid_first';
-    }
+      let source = STAGE;
+      if (options.lines) {
+        await tx.run(`CREATE OR REPLACE TEMP TABLE valid_lines AS SELECT * FROM ${STAGE} WHERE ok`);
+        await aggregateOrderLines(tx, 'valid_lines', 'order_events', options.tsFormat);
+        const { v_ts: _, ...numbers } = eventRules().typed; // ts is a TIMESTAMP already
+        await tx.run(
+          `CREATE OR REPLACE TEMP TABLE order_events_staged AS
+           SELECT *, true AS ok, ts AS v_ts, ${Object.entries(numbers).map(([name, sql]) => `${sql} AS ${name}`).join(', ')},
+                  ${identityKeySelect(options.identity)}, event_id AS eid
+           FROM order_events ORDER BY line`,
+        );
+        source = 'order_events_staged';
+      }
+      // A view, not a table: the big batch is read in place by each step instead of copied again.
+      await tx.run(`CREATE OR REPLACE TEMP VIEW valid AS SELECT * FROM ${source} WHERE ok`);
+      let counts = await countIds(tx);
+      if (counts.repeated && !staged.linesKnown) {
+        // "The first occurrence wins" needs file order: read again, with line numbers (rare).
+        staged = await stage(tx, options, columns, derived);
+        counts = await countIds(tx);
+      }
+      let fresh = 'valid';
+      let freshRows = counts.n;
+      if (counts.repeated) {
+        // Repeated event_ids inside the input: the first occurrence wins.
+        await tx.run('CREATE OR REPLACE TEMP TABLE valid_first AS SELECT * FROM valid QUALIFY row_number() OVER (PARTITION BY eid ORDER BY line) = 1 ORDER BY line');
+        fresh = 'valid_first';
+        freshRows = await count(tx, fresh);
+      }
+      // Identity is resolved over the distinct identifier tuples; each row then joins its tuple's person.
+      await tx.run(`CREATE OR REPLACE TEMP TABLE b_id_tuples AS ${identityTuplesSql(fresh)}`);
+      return { staged, valid: counts.n, fresh, freshRows };
+    });
+    const { staged, fresh } = prepared;
+
+    const batchId = await beginBatch(tx, 'events', options);
+    const rejected = await collectRejects(tx, batchId, options.rejectsLimit);
     const hasEvents = (await tx.one('SELECT 1 AS x FROM events LIMIT 1')) !== undefined;
+    let existing = 0;
     if (hasEvents) {
+      // Events already stored (re-ingest). Listed first, not anti-joined in the insert: the insert
+      // then builds its hash table on this list and streams the batch through in file order.
       await tx.run(`CREATE OR REPLACE TEMP TABLE b_existing AS SELECT eid FROM ${fresh} WHERE eid IN (SELECT event_id FROM events)`);
+      existing = await count(tx, 'b_existing');
     }
-    const identity = await resolveIdentities(tx, fresh, batchId);
-    await tx.run(
-      `INSERT INTO events
-       SELECT v.eid, m.person_id, v.type, v.ts_value, TRY_CAST(v.amount AS DOUBLE), TRY_CAST(v.margin AS DOUBLE),
-              TRY_CAST(v.quantity AS DOUBLE), v.product_id, v.category, v.channel, TRY_CAST(v.duration_s AS DOUBLE),
-              TRY_CAST(TRY_CAST(v.rating AS DOUBLE) AS TINYINT), v.related_customer_id, v.campaign_id, v.action_id, ${batchId}
-       FROM ${fresh} v JOIN b_keymap m ON m.k = v.anchor
-       ${hasEvents ? 'WHERE v.eid NOT IN (SELECT eid FROM b_existing)' : ''}`,
-    );
+    // Every batch's identifiers are resolved, even when all its events are already stored.
+    const identity = await resolveIdentities(tx, 'b_id_tuples', batchId);
+    if (existing < prepared.freshRows) {
+      await tx.run('CREATE OR REPLACE TEMP TABLE b_tuple_person AS SELECT t.*, m.person_id FROM b_id_tuples t JOIN b_keymap m ON m.k = t.anchor');
+      await tx.run(
+        `INSERT INTO events
+         SELECT v.eid, p.person_id, v.type, v.v_ts, v.v_amount, v.v_margin, v.v_quantity, v.product_id, v.category, v.channel,
+                v.v_duration_s, TRY_CAST(v.v_rating AS TINYINT), v.related_customer_id, v.campaign_id, v.action_id, ${batchId}
+         FROM ${fresh} v JOIN b_tuple_person p ON ${TUPLE_PERSON_JOIN}
+         ${existing > 0 ? 'WHERE v.eid NOT IN (SELECT eid FROM b_existing)' : ''}`,
+      );
+    }
     const ingested = await count(tx, `events WHERE batch_id = ${batchId}`);
     if (options.lines) {
       await tx.run(`INSERT INTO event_items SELECT i.* FROM order_items i WHERE i.event_id IN (SELECT event_id FROM events WHERE batch_id = ${batchId})`);
@@ -100,7 +143,7 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
       kind: 'events',
       read: staged.read,
       ingested,
-      duplicates: Number(counts.n) - ingested,
+      duplicates: prepared.valid - ingested,
       rejected: rejected.rows,
       rejects_file: null,
       persons_created: identity.personsCreated,
@@ -111,20 +154,50 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
   });
 }
 
+/**
+ * Counts the valid rows and tells whether an event id repeats among them. Distinct 64-bit hashes
+ * are several times cheaper to count than distinct strings, and as many hashes as rows proves
+ * every id distinct; only fewer (a repeat, or a hash collision) needs the exact count.
+ */
+async function countIds(tx: Db): Promise<{ n: number; repeated: boolean }> {
+  const hashed = (await tx.one<{ n: number; hashes: number }>('SELECT count(*) AS n, count(DISTINCT hash(eid)) AS hashes FROM valid'))!;
+  const n = Number(hashed.n);
+  if (Number(hashed.hashes) === n) return { n, repeated: false };
+  const exact = (await tx.one<{ ids: number }>('SELECT count(DISTINCT eid) AS ids FROM valid'))!;
+  return { n, repeated: Number(exact.ids) < n };
+}
+
+/**
+ * Runs `work` outside the transaction `tx` holds, then opens a new one for the batch's writes.
+ * Only for work that makes temp tables, before the batch has written anything.
+ */
+async function beforeWriting<T>(tx: Db, work: () => Promise<T>): Promise<T> {
+  await tx.run('COMMIT');
+  try {
+    return await work();
+  } finally {
+    await tx.run('BEGIN TRANSACTION');
+  }
+}
+
 export async function ingestCustomers(store: Store, options: IngestOptions): Promise<IngestSummary> {
-  const rules = customerRules(options.tsFormat);
+  const { typed, rules } = customerRules(options.tsFormat);
   return store.transaction(async (tx) => {
+    const staged = await beforeWriting(tx, async () => {
+      const staged = await stage(tx, options, CUSTOMER_COLUMNS, [typed, { ok: validSql(rules) }]);
+      requireColumns(staged.missing, ['customer_id']);
+      await stageRejects(tx, rules, staged);
+      await tx.run(
+        `CREATE OR REPLACE TEMP TABLE valid AS
+         SELECT line, v_signup_ts AS signup_ts,
+                ${['consent_email', 'consent_sms', 'consent_line', 'consent_push'].map((c) => `${booleanSql(c)} AS ${c}`).join(', ')},
+                ${identityKeySelect(options.identity)}
+         FROM ${STAGE} WHERE ok`,
+      );
+      return staged;
+    });
     const batchId = await beginBatch(tx, 'customers', options);
-    const staged = await stage(tx, options, CUSTOMER_COLUMNS, { ok: validSql(rules) });
-    requireColumns(staged.missing, ['customer_id']);
-    const rejected = await collectRejects(tx, rules, staged.malformed, batchId, options.rejectsLimit);
-    await tx.run(
-      `CREATE OR REPLACE TEMP TABLE valid AS
-       SELECT line, ${timestampSql('signup_ts', options.tsFormat)} AS signup_ts,
-              ${['consent_email', 'consent_sms', 'consent_line', 'consent_push'].map((c) => `${booleanSql(c)} AS ${c}`).join(', ')},
-              ${identityKeySelect(options.identity)}
-       FROM ${STAGE} WHERE ok`,
-    );
+    const rejected = await collectRejects(tx, batchId, options.rejectsLimit);
     const identity = await resolveIdentities(tx, 'valid', batchId);
     // The last row of a person in the file wins; a newer file replaces an older profile.
     await tx.run(
@@ -162,15 +235,18 @@ async function beginBatch(tx: Db, kind: 'events' | 'customers', options: IngestO
   return batchId;
 }
 
-async function stage(tx: Db, options: IngestOptions, columns: readonly string[], derived: Record<string, string>, linesOnlyForRejects = false) {
+/**
+ * Stages the input as the temp table (or view) `stg`: the text columns, `line`, and the derived
+ * columns. With `keep`, a CSV whose rows are all valid keeps only those columns and no line numbers.
+ */
+async function stage(tx: Db, options: IngestOptions, columns: readonly string[], derived: Derived, keep?: readonly string[]): Promise<StageResult> {
   const { source } = options;
   if (source.kind === 'file') {
     if (!fs.existsSync(source.file)) {
       throw new ValidationError(`No such file: ${source.file}`, [{ path: ['file'], message: 'file not found' }]);
     }
-    return stageFile(tx, { file: source.file, format: source.format, columns, map: source.map ?? {}, table: STAGE, derived, linesOnlyForRejects }, (sql) =>
-      runWithProgress(tx, sql, options.onProgress),
-    );
+    const request = { file: source.file, format: source.format, columns, map: source.map ?? {}, table: STAGE, derived, linesOnlyForRejects: keep !== undefined, keep };
+    return stageFile(tx, request, (sql) => runWithProgress(tx, sql, options.onProgress));
   }
   const text = `${STAGE}_text`;
   await tx.run(
@@ -214,12 +290,14 @@ function requireColumns(missing: string[], required: string[]): void {
   }
 }
 
-function validSql(rules: Rule[]): string {
-  return `NOT (${rules.map((r) => `coalesce(${r.broken}, false)`).join(' OR ')})`;
-}
-
-/** Records every broken rule of every rejected row; returns the count of rows and a sample. */
-async function collectRejects(tx: Db, rules: Rule[], malformed: MalformedLine[], batchId: number, limit = SUMMARY_REJECTS_LIMIT) {
+/** Lists every broken rule of every rejected row, and every malformed line, in the temp table b_rejects. */
+async function stageRejects(tx: Db, rules: Rule[], staged: StageResult): Promise<void> {
+  const { malformed } = staged;
+  if (!staged.linesKnown) {
+    // Every row is valid (and the text of the values may not have been kept).
+    await tx.run('CREATE OR REPLACE TEMP TABLE b_rejects (line BIGINT, field VARCHAR, reason VARCHAR)');
+    return;
+  }
   await tx.run(
     `CREATE OR REPLACE TEMP TABLE b_rejects AS
      SELECT line, i.field AS field, i.reason AS reason FROM (
@@ -236,6 +314,10 @@ async function collectRejects(tx: Db, rules: Rule[], malformed: MalformedLine[],
     }
     appender.closeSync();
   }
+}
+
+/** Stores the rejects of b_rejects with the batch; returns the count of rows and a sample. */
+async function collectRejects(tx: Db, batchId: number, limit = SUMMARY_REJECTS_LIMIT) {
   await tx.run(`INSERT INTO rejects SELECT ${batchId}, line, field, reason FROM b_rejects`);
   const rows = Number((await tx.one<{ n: number }>('SELECT count(DISTINCT line) AS n FROM b_rejects'))!.n);
   const sample = (

@@ -16,15 +16,27 @@ export interface StageRequest {
   /** target → source column renames (`--map`). */
   map: Record<string, string>;
   table: string;
-  /** Extra columns computed once while staging (name → SQL over the staged columns), e.g. validity. */
-  derived?: Record<string, string>;
+  /**
+   * Extra columns computed once while staging, in layers (name → SQL over the staged columns and
+   * the earlier layers), e.g. typed values, then validity.
+   */
+  derived?: Derived;
   /**
    * CSV only: read without line numbers first (row_number() over a whole file runs on one thread
    * and doubles the load time) and number lines only if a row is malformed or breaks a rule (the
    * derived `ok` column is false). Lines are then NULL.
    */
   linesOnlyForRejects?: boolean;
+  /**
+   * With linesOnlyForRejects: the only columns the table keeps when every row is valid (besides
+   * `ok`). The text is needed only to word the reasons of rejected rows, so a valid file stores
+   * just what the later steps read. Default: every column.
+   */
+  keep?: readonly string[];
 }
+
+/** Derived columns in layers: each layer may use the columns of the layers before it. */
+export type Derived = Record<string, string>[];
 
 export interface StageResult {
   read: number;
@@ -69,10 +81,24 @@ function checkMappedColumns(request: StageRequest, present: Set<string>): string
 }
 
 /** Wraps a staging SELECT so derived columns are computed in the same pass. */
-export function withDerived(select: string, derived: Record<string, string> | undefined): string {
-  const extra = Object.entries(derived ?? {});
-  if (extra.length === 0) return select;
-  return `SELECT *, ${extra.map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`).join(', ')} FROM (${select})`;
+export function withDerived(select: string, derived: Derived | undefined): string {
+  let sql = select;
+  for (const layer of derived ?? []) {
+    const extra = Object.entries(layer);
+    if (extra.length > 0) sql = `SELECT *, ${extra.map(([name, expr]) => `${expr} AS ${sqlIdent(name)}`).join(', ')} FROM (${sql})`;
+  }
+  return sql;
+}
+
+/**
+ * A value as staged: trimmed, and NULL when empty. trim() copies every string it returns and
+ * costs about as much as reading the CSV; it can change a value only when the value starts or ends
+ * with a space or holds a non-ASCII character (the only ASCII character trim() removes is the
+ * space), so other values are taken as they are. `expr` must be VARCHAR.
+ */
+export function textSql(expr: string): string {
+  return `CASE WHEN strlen(${expr}) = 0 OR starts_with(${expr}, ' ') OR ends_with(${expr}, ' ') OR strlen(${expr}) <> length(${expr})
+    THEN nullif(trim(${expr}), '') ELSE ${expr} END`;
 }
 
 function textColumn(expr: string): string {
@@ -87,7 +113,7 @@ async function stageCsv(db: Db, request: StageRequest, run: (sql: string) => Pro
   const present = new Set(header.map((h) => h.column_name));
   const missing = checkMappedColumns(request, present);
   const select = request.columns
-    .map((c) => (present.has(sourceFor(request, c)) ? `${textColumn(sqlIdent(sourceFor(request, c)))} AS ${sqlIdent(c)}` : `NULL::VARCHAR AS ${sqlIdent(c)}`))
+    .map((c) => (present.has(sourceFor(request, c)) ? `${textSql(sqlIdent(sourceFor(request, c)))} AS ${sqlIdent(c)}` : `NULL::VARCHAR AS ${sqlIdent(c)}`))
     .join(', ');
   const rejectsTable = `${request.table}_csv_errors`;
   const scansTable = `${request.table}_csv_scans`;
@@ -101,7 +127,8 @@ async function stageCsv(db: Db, request: StageRequest, run: (sql: string) => Pro
     ).map((m) => ({ line: Number(m.line), reason: firstLine(m.reason) }));
   if (request.linesOnlyForRejects) {
     const data = `${request.table}_unnumbered`;
-    await run(`CREATE OR REPLACE TEMP TABLE ${data} AS ${withDerived(`SELECT ${select} FROM ${readCsv}`, request.derived)}`);
+    const kept = request.keep ? `SELECT ${[...request.keep, 'ok'].map(sqlIdent).join(', ')} FROM (${withDerived(`SELECT ${select} FROM ${readCsv}`, request.derived)})` : withDerived(`SELECT ${select} FROM ${readCsv}`, request.derived);
+    await run(`CREATE OR REPLACE TEMP TABLE ${data} AS ${kept}`);
     const malformed = await malformedLines();
     const invalid = Number((await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${data} WHERE NOT ok`))!.n);
     await db.run(`DROP TABLE IF EXISTS ${rejectsTable}`);
