@@ -29,10 +29,17 @@ export interface FeatureDef extends FeatureSpec {
 const DAY_WINDOWS = [30, 90, 365] as const;
 
 const isType = (type: string) => `type = '${type}'`;
-const inWindow = (days: number | null) => (days === null ? 'true' : `age_days <= ${days}`);
-const countOf = (type: string, days: number | null) => `count(*) FILTER (WHERE ${isType(type)} AND ${inWindow(days)})`;
-const sumOf = (column: string, type: string, days: number | null) =>
-  `coalesce(sum(${column}) FILTER (WHERE ${isType(type)} AND ${inWindow(days)}), 0)`;
+const inWindow = (days: number | null) => (days === null ? null : `age_days <= ${days}`);
+const both = (...conds: (string | null)[]) => conds.filter((c) => c !== null).join(' AND ');
+/**
+ * `agg(column)` over the rows where `cond` holds. Written as CASE rather than as an aggregate
+ * FILTER clause: the same rows in the same order, so the same value, but DuckDB runs filtered
+ * aggregates several times slower.
+ */
+const aggWhere = (agg: string, column: string, cond: string) => `${agg}(CASE WHEN ${cond} THEN ${column} END)`;
+const countWhere = (cond: string) => aggWhere('count', '1', cond);
+const countOf = (type: string, days: number | null) => countWhere(both(isType(type), inWindow(days)));
+const sumOf = (column: string, type: string, days: number | null) => `coalesce(${aggWhere('sum', column, both(isType(type), inWindow(days)))}, 0)`;
 const label = (days: number | null) => (days === null ? 'all' : String(days));
 const during = (days: number | null) => (days === null ? 'over all history' : `in the last ${days} days`);
 /** (recent − earlier) / (recent + earlier) in [−1, 1]; null when both are zero. */
@@ -51,8 +58,8 @@ export const FEATURE_DEFS: FeatureDef[] = [
   // Recency and tenure
   { name: 'days_since_first_event', description: 'days from the first event of any kind to the end of the as-of day', window: null, type: 'days', stage: 'events', sql: 'max(age_days)' },
   { name: 'days_since_last_event', description: 'days since the latest event of any kind', window: null, type: 'days', stage: 'events', sql: 'min(age_days)' },
-  { name: 'recency_days', description: 'days since the latest purchase (empty if none)', window: null, type: 'days', stage: 'events', sql: `min(age_days) FILTER (WHERE ${isType('purchase')})` },
-  { name: 'days_since_first_purchase', description: 'days since the first purchase (empty if none)', window: null, type: 'days', stage: 'events', sql: `max(age_days) FILTER (WHERE ${isType('purchase')})` },
+  { name: 'recency_days', description: 'days since the latest purchase (empty if none)', window: null, type: 'days', stage: 'events', sql: aggWhere('min', 'age_days', isType('purchase')) },
+  { name: 'days_since_first_purchase', description: 'days since the first purchase (empty if none)', window: null, type: 'days', stage: 'events', sql: aggWhere('max', 'age_days', isType('purchase')) },
   // Frequency and monetary
   ...windowed((d) => ({ name: `purchases_${label(d)}`, description: `purchases ${during(d)}`, type: 'count', sql: countOf('purchase', d) })),
   ...windowed((d) => ({
@@ -62,7 +69,7 @@ export const FEATURE_DEFS: FeatureDef[] = [
     sql: `${sumOf('amount', 'purchase', d)} - ${sumOf('amount', 'refund', d)}`,
   })),
   ...windowed(
-    (d) => ({ name: `avg_order_value_${label(d)}`, description: `mean purchase amount ${during(d)} (empty if none)`, type: 'amount', sql: `avg(amount) FILTER (WHERE ${isType('purchase')} AND ${inWindow(d)})` }),
+    (d) => ({ name: `avg_order_value_${label(d)}`, description: `mean purchase amount ${during(d)} (empty if none)`, type: 'amount', sql: aggWhere('avg', 'amount', both(isType('purchase'), inWindow(d))) }),
     [365, null],
   ),
   { name: 'refund_share_all', description: 'refunded amount ÷ purchased amount over all history', window: null, type: 'rate', stage: 'events', sql: ratio(sumOf('amount', 'refund', null), sumOf('amount', 'purchase', null)) },
@@ -73,7 +80,7 @@ export const FEATURE_DEFS: FeatureDef[] = [
     window: null,
     type: 'rate',
     stage: 'events',
-    sql: ratio(`sum(margin) FILTER (WHERE ${isType('purchase')} AND margin IS NOT NULL)`, `sum(amount) FILTER (WHERE ${isType('purchase')} AND margin IS NOT NULL)`),
+    sql: ratio(aggWhere('sum', 'margin', `${isType('purchase')} AND margin IS NOT NULL`), aggWhere('sum', 'amount', `${isType('purchase')} AND margin IS NOT NULL`)),
   },
   { name: 'purchase_days_all', description: 'distinct days with a purchase', window: null, type: 'count', stage: 'days', sql: 'count(*)' },
   {
@@ -88,7 +95,7 @@ export const FEATURE_DEFS: FeatureDef[] = [
   { name: 'distinct_categories_all', description: 'distinct categories bought', window: null, type: 'count', stage: 'items', sql: 'count(DISTINCT category)' },
   { name: 'top_category', description: 'the category bought most often (ties: alphabetical)', window: null, type: 'category', stage: 'final', sql: '__top_category' },
   { name: 'top_category_share', description: 'share of categorised purchase lines in the top category', window: null, type: 'rate', stage: 'final', sql: '__top_category_share' },
-  { name: 'weekend_purchase_share', description: 'share of purchases made on Saturday or Sunday', window: null, type: 'rate', stage: 'events', sql: ratio(`count(*) FILTER (WHERE ${isType('purchase')} AND dayofweek(ts) IN (0, 6))`, countOf('purchase', null)) },
+  { name: 'weekend_purchase_share', description: 'share of purchases made on Saturday or Sunday', window: null, type: 'rate', stage: 'events', sql: ratio(countWhere(`${isType('purchase')} AND dayofweek(ts) IN (0, 6)`), countOf('purchase', null)) },
   { name: 'channels_used_all', description: 'distinct channels with any event', window: null, type: 'count', stage: 'events', sql: 'count(DISTINCT channel)' },
   // Repeat-purchase summary for the CLV models (purchases on one day count once)
   { name: 'clv_frequency', description: 'repeat purchase days: distinct purchase days − 1 (BG/NBD x; empty without purchases)', window: null, type: 'count', stage: 'days', sql: 'count(*) - 1' },
@@ -113,11 +120,11 @@ export const FEATURE_DEFS: FeatureDef[] = [
   { name: 'referred_buyers_all', description: 'referred customers who went on to buy (by the as-of day)', window: null, type: 'count', stage: 'final', sql: 'coalesce(__referred_buyers, 0)' },
   ...windowed((d) => ({ name: `shares_${label(d)}`, description: `shares ${during(d)}`, type: 'count', sql: countOf('share', d) }), [90, null]),
   { name: 'reviews_all', description: 'reviews written', window: null, type: 'count', stage: 'events', sql: countOf('review', null) },
-  { name: 'avg_review_rating', description: 'mean review rating 1–5 (empty if none)', window: null, type: 'score', stage: 'events', sql: `avg(rating) FILTER (WHERE ${isType('review')})` },
+  { name: 'avg_review_rating', description: 'mean review rating 1–5 (empty if none)', window: null, type: 'score', stage: 'events', sql: aggWhere('avg', 'rating', isType('review')) },
   // Loyalty and service
   { name: 'feedback_all', description: 'feedback given', window: null, type: 'count', stage: 'events', sql: countOf('feedback', null) },
   { name: 'support_tickets_all', description: 'support tickets opened', window: null, type: 'count', stage: 'events', sql: countOf('support_ticket', null) },
-  { name: 'support_satisfaction', description: 'mean satisfaction 1–5 with resolved tickets (empty if none rated)', window: null, type: 'score', stage: 'events', sql: `avg(rating) FILTER (WHERE ${isType('support_ticket')})` },
+  { name: 'support_satisfaction', description: 'mean satisfaction 1–5 with resolved tickets (empty if none rated)', window: null, type: 'score', stage: 'events', sql: aggWhere('avg', 'rating', isType('support_ticket')) },
   { name: 'tenure_days', description: 'days since the customer became known (first event or signup date)', window: null, type: 'days', stage: 'final', sql: 'greatest(days_since_first_event, __signup_age_days)' },
   { name: 'signed_up', description: '1 if the customer signed up (signup event or profile signup date)', window: null, type: 'count', stage: 'final', sql: 'CASE WHEN __signups > 0 OR __signup_age_days IS NOT NULL THEN 1 ELSE 0 END' },
   { name: 'trials_all', description: 'trials started', window: null, type: 'count', stage: 'events', sql: countOf('trial', null) },
@@ -127,15 +134,15 @@ export const FEATURE_DEFS: FeatureDef[] = [
   { name: 'campaign_click_rate_365', description: 'clicked ÷ sent, last 365 days', window: 365, type: 'rate', stage: 'events', sql: ratio(countOf('campaign_clicked', 365), countOf('campaign_sent', 365)) },
   { name: 'campaign_conversion_rate_365', description: 'converted ÷ sent, last 365 days', window: 365, type: 'rate', stage: 'events', sql: ratio(countOf('campaign_converted', 365), countOf('campaign_sent', 365)) },
   // Activity and trends
-  ...windowed((d) => ({ name: `events_${label(d)}`, description: `events of any kind ${during(d)}`, type: 'count', sql: `count(*) FILTER (WHERE ${inWindow(d)})` }), [30, 90, null]),
-  { name: 'activity_trend', description: '(events in last 90 days − events in the 90 before) ÷ their sum', window: 180, type: 'rate', stage: 'events', sql: trend('count(*) FILTER (WHERE age_days <= 90)', 'count(*) FILTER (WHERE age_days > 90 AND age_days <= 180)') },
+  ...windowed((d) => ({ name: `events_${label(d)}`, description: `events of any kind ${during(d)}`, type: 'count', sql: d === null ? 'count(*)' : countWhere(inWindow(d)!) }), [30, 90, null]),
+  { name: 'activity_trend', description: '(events in last 90 days − events in the 90 before) ÷ their sum', window: 180, type: 'rate', stage: 'events', sql: trend(countWhere('age_days <= 90'), countWhere('age_days > 90 AND age_days <= 180')) },
   {
     name: 'purchase_trend',
     description: '(purchases in last 90 days − purchases in the 90 before) ÷ their sum',
     window: 180,
     type: 'rate',
     stage: 'events',
-    sql: trend(countOf('purchase', 90), `count(*) FILTER (WHERE ${isType('purchase')} AND age_days > 90 AND age_days <= 180)`),
+    sql: trend(countOf('purchase', 90), countWhere(`${isType('purchase')} AND age_days > 90 AND age_days <= 180`)),
   },
 ];
 
