@@ -69,3 +69,25 @@ export async function loadGeneratedBase(opened: OpenedStore, dir: string, option
   await ingestEvents(opened.store, { ...shared, source: { kind: 'file', file: out, format: 'csv' } });
   return generated;
 }
+
+/** RFC 4180 reader (quoted cells with commas, doubled quotes and line breaks; CRLF rows) for checking exports. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let k = 0; k < text.length; k++) {
+    const ch = text[k]!;
+    if (quoted) {
+      if (ch === '"' && text[k + 1] === '"') (cell += '"'), k++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(cell), (cell = '');
+    else if (ch === '\r' && text[k + 1] === '\n') {
+      row.push(cell), rows.push(row), (row = []), (cell = ''), k++;
+    } else cell += ch;
+  }
+  if (cell || row.length) row.push(cell), rows.push(row);
+  return rows;
+}

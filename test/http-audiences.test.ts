@@ -9,7 +9,7 @@ import type { ScoredBase } from '../src/serving/base-scores.js';
 import { CONSENT_BIT } from '../src/serving/consents.js';
 import { CustomerScorer } from '../src/serving/scorer.js';
 import type { OpenedStore } from '../src/store/open.js';
-import { loadGeneratedBase, tempDir, testApp, testKeys, testStore } from './helpers.js';
+import { loadGeneratedBase, parseCsv, tempDir, testApp, testKeys, testStore } from './helpers.js';
 
 let opened: OpenedStore;
 let dir: string;
@@ -97,26 +97,6 @@ async function walk(query: string, limit = 1000, via = app): Promise<{ items: Au
   return { items, pages, totals };
 }
 
-/** RFC 4180 reader. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let k = 0; k < text.length; k++) {
-    const ch = text[k]!;
-    if (quoted) {
-      if (ch === '"' && text[k + 1] === '"') (cell += '"'), k++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[k + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), k++;
-    else cell += ch;
-  }
-  if (cell || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
 
 /** A CSV row back to the member it was written from. */
 function memberFromCsv(header: string[], cells: string[]): AudienceMember {

@@ -46,6 +46,22 @@ function names(d: number, featureNames: readonly string[] | undefined): readonly
   return featureNames ?? Array.from({ length: d }, (_, j) => `f${j}`);
 }
 
+/**
+ * Keeps `best` the indexes of the k largest |contrib| seen so far, largest first (ties: earlier index
+ * first), by insertion into a k-long list: O(d·k) per row, no sort. Exact zeros are left out.
+ */
+function keepTopK(best: number[], contrib: Float64Array, j: number, k: number): void {
+  const a = Math.abs(contrib[j]!);
+  if (a === 0 || k === 0) return;
+  if (best.length === k && a <= Math.abs(contrib[best[k - 1]!]!)) return;
+  let pos = best.length === k ? k - 1 : best.length;
+  while (pos > 0 && Math.abs(contrib[best[pos - 1]!]!) < a) {
+    best[pos] = best[pos - 1]!;
+    pos--;
+  }
+  best[pos] = j;
+}
+
 /** Top-k signed per-feature logit contributions for each of n rows (row-major scaled X). */
 export function explainRows(model: tf.LayersModel, X: Float32Array, n: number, d: number, options: ExplainOptions = {}): RowExplanation[] {
   if (X.length !== n * d) throw new RangeError(`X has ${X.length} values, expected n·d = ${n * d}`);
@@ -69,20 +85,11 @@ export function explainRows(model: tf.LayersModel, X: Float32Array, n: number, d
     const z = predictLogits(model, big, m * (d + 1), d, m * (d + 1));
     for (let i = 0; i < m; i++) {
       const zi = z[i * (d + 1)]!;
-      // Top k by |contribution| via insertion into a k-long list: O(d·k), no per-row sort.
       const best: number[] = [];
       for (let j = 0; j < d; j++) {
         const c = zi - z[i * (d + 1) + j + 1]!;
         contrib[j] = c;
-        const a = Math.abs(c);
-        if (a === 0 || k === 0) continue;
-        if (best.length === k && a <= Math.abs(contrib[best[k - 1]!]!)) continue;
-        let pos = best.length === k ? k - 1 : best.length;
-        while (pos > 0 && Math.abs(contrib[best[pos - 1]!]!) < a) {
-          best[pos] = best[pos - 1]!;
-          pos--;
-        }
-        best[pos] = j;
+        keepTopK(best, contrib, j, k);
       }
       const top = best.map((j): Contribution => ({ index: j, name: fnames[j]!, value: X[(r0 + i) * d + j]!, contribution: contrib[j]! }));
       out.push({ logit: zi, top });
@@ -247,15 +254,7 @@ export function explainRowPlain(stack: readonly PlainDense[], x: ArrayLike<numbe
       c = z - logitFromFirst(stack, ablated, bufA, bufB);
     }
     contrib[j] = c;
-    const a = Math.abs(c);
-    if (a === 0 || k === 0) continue;
-    if (best.length === k && a <= Math.abs(contrib[best[k - 1]!]!)) continue;
-    let pos = best.length === k ? k - 1 : best.length;
-    while (pos > 0 && Math.abs(contrib[best[pos - 1]!]!) < a) {
-      best[pos] = best[pos - 1]!;
-      pos--;
-    }
-    best[pos] = j;
+    keepTopK(best, contrib, j, k);
   }
   return { logit: z, top: best.map((j): Contribution => ({ index: j, name: fnames[j]!, value: x[j]!, contribution: contrib[j]! })) };
 }

@@ -33,6 +33,7 @@ import {
   type SortKey,
 } from './index.js';
 import { CONSENT_BIT } from '../consents.js';
+import { parseCsv } from '../../../test/helpers.js';
 
 // A seeded random base: scores, predictions with empty values, consents. Ties in the potential
 // index (rounded to whole numbers) exercise the customer_id order.
@@ -115,27 +116,6 @@ function bruteForce(base: AudienceBase, f: AudienceFilter): number[] {
   return rows.sort((a, b) => compareKeys(keyOfRow(base, a), keyOfRow(base, b)));
 }
 
-/** RFC 4180 reader (quoted cells with commas, doubled quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let k = 0; k < text.length; k++) {
-    const ch = text[k]!;
-    if (quoted) {
-      if (ch === '"' && text[k + 1] === '"') (cell += '"'), k++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[k + 1] === '\n') {
-      row.push(cell), rows.push(row), (row = []), (cell = ''), k++;
-    } else cell += ch;
-  }
-  if (cell || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
 
 const all = { tiers: [...POTENTIAL_TIERS] } satisfies AudienceFilter;
 
