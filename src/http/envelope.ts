@@ -27,3 +27,15 @@ export const errorResponses = {
   413: { description: 'Body too large', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
   503: { description: 'Store busy or not ready', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
 } as const;
+
+/**
+ * The list of a batch request whose items are judged one by one (valid ones land, invalid ones are
+ * reported by index): any JSON items here, described in the document by the named item schema.
+ */
+export function itemsJudgedEach(itemSchema: string, max: number, noun: string) {
+  return z
+    .array(z.unknown().openapi({ $ref: `#/components/schemas/${itemSchema}` } as never))
+    .min(1)
+    .max(max)
+    .describe(`1 to ${max} ${noun}; each is judged on its own`);
+}

@@ -4,7 +4,7 @@ import type { Issue } from '../../domain/errors.js';
 import { ingestEvents } from '../../ingest/ingest.js';
 import type { AppDeps } from '../deps.js';
 import { secured } from '../auth.js';
-import { errorResponses, zodIssues } from '../envelope.js';
+import { errorResponses, itemsJudgedEach, zodIssues } from '../envelope.js';
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
 
@@ -37,11 +37,7 @@ export const EventInputSchema = z
 
 const IngestRequestSchema = z
   .object({
-    events: z
-      .array(z.unknown().openapi({ $ref: '#/components/schemas/EventInput' } as never))
-      .min(1)
-      .max(MAX_EVENTS_PER_REQUEST)
-      .describe(`1 to ${MAX_EVENTS_PER_REQUEST} events; each is judged on its own`),
+    events: itemsJudgedEach('EventInput', MAX_EVENTS_PER_REQUEST, 'events'),
   })
   .strict()
   .openapi('IngestRequest');

@@ -10,7 +10,7 @@ import {
 import type { NbaService } from '../../serving/next-best-action.js';
 import { secured } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
-import { errorResponses, ErrorEnvelopeSchema } from '../envelope.js';
+import { errorResponses, ErrorEnvelopeSchema, itemsJudgedEach } from '../envelope.js';
 import { ModelVersionsSchema } from '../model-versions.js';
 
 export const MAX_OUTCOMES_PER_REQUEST = 10_000;
@@ -33,11 +33,7 @@ const NbaAnswerSchema = DecisionSchema.extend({
 
 const OutcomesRequestSchema = z
   .object({
-    outcomes: z
-      .array(z.unknown().openapi({ $ref: '#/components/schemas/OutcomeInput' } as never))
-      .min(1)
-      .max(MAX_OUTCOMES_PER_REQUEST)
-      .describe(`1 to ${MAX_OUTCOMES_PER_REQUEST} outcomes; each is judged on its own`),
+    outcomes: itemsJudgedEach('OutcomeInput', MAX_OUTCOMES_PER_REQUEST, 'outcomes'),
   })
   .strict()
   .openapi('OutcomesRequest');
