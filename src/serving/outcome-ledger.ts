@@ -1,6 +1,7 @@
 import { listValue } from '@duckdb/node-api';
 import { PosteriorTable, type OutcomeRecord, type OutcomeStats } from '../nba/index.js';
-import type { ContactRecord } from '../nba/policy.js';
+import { toMillis, type ContactRecord } from '../nba/policy.js';
+import { DAY_MS } from '../nba/vocab.js';
 import type { OUTCOME_KINDS } from '../nba/schemas.js';
 import type { Store } from '../store/database.js';
 import type { LoggedDecision } from './decision-log.js';
@@ -36,11 +37,15 @@ export class OutcomeLedger {
   /** record() calls run one after another, so two requests cannot both count the same unit as new. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly store: Store) {}
+  private constructor(
+    private readonly store: Store,
+    /** Contacts older than this (before a customer's newest) cannot exclude anything and are dropped. */
+    private readonly historyDays: number,
+  ) {}
 
   /** Loads contact history (contacts within `historyDays`) and learning counts from the store. */
   static async load(store: Store, historyDays: number): Promise<OutcomeLedger> {
-    const ledger = new OutcomeLedger(store);
+    const ledger = new OutcomeLedger(store, historyDays);
     const contacts = await store.all<{ person_id: number; action_id: string; channel: string; ts: Date }>(
       `SELECT person_id, action_id, channel, min(ts) AS ts FROM nba_outcomes
        WHERE grp = 'treatment' GROUP BY decision_id, person_id, action_id, channel
@@ -138,8 +143,14 @@ export class OutcomeLedger {
 
   private addContact(personId: number, contact: ContactRecord): void {
     const list = this.contacts.get(personId);
-    if (list) list.push(contact);
-    else this.contacts.set(personId, [contact]);
+    if (!list) {
+      this.contacts.set(personId, [contact]);
+      return;
+    }
+    list.push(contact);
+    // Keep memory bounded for a long-running service: only the window caps and cooldowns look at.
+    const horizon = Math.max(...list.map((c) => toMillis(c.ts))) - this.historyDays * DAY_MS;
+    if (list.some((c) => toMillis(c.ts) < horizon)) this.contacts.set(personId, list.filter((c) => toMillis(c.ts) >= horizon));
   }
 
   private async insert(entries: readonly OutcomeEntry[]): Promise<void> {
