@@ -1,5 +1,5 @@
-import { createRoute, z, type Hook, type OpenAPIHono } from '@hono/zod-openapi';
-import { NotFoundError, type Issue } from '../../domain/errors.js';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { NotFoundError } from '../../domain/errors.js';
 import {
   AUDIENCE_CONTENT_TYPES,
   AUDIENCE_CSV_COLUMNS,
@@ -17,7 +17,7 @@ import {
 } from '../../serving/audience/index.js';
 import { secured } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-import { envelope, errorResponses, ErrorEnvelopeSchema } from '../envelope.js';
+import { errorResponses, ErrorEnvelopeSchema } from '../envelope.js';
 
 // Re-made with this module's z, so the component is named however the serving module was loaded.
 const MemberSchema = z.object(AudienceMemberSchema.shape).openapi('AudienceMember');
@@ -79,20 +79,6 @@ const route = (deps: AppDeps) =>
     },
   });
 
-/** Query validation failures: each issue names `query.<parameter>`, an unknown parameter by its own name. */
-const queryHook: Hook<unknown, never, string, unknown> = (result, c) => {
-  if (result.success) return undefined;
-  const known = Object.keys(AudienceQuerySchema.shape).join(', ');
-  const issues: Issue[] = result.error.issues.flatMap((issue) => {
-    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: ['query', ...path, key], message: `Unknown query parameter '${key}'; known: ${known}` }));
-    }
-    return [{ path: ['query', ...path], message: issue.message }];
-  });
-  return c.json(envelope('invalid_input', 'The request is not valid', issues), 400);
-};
-
 /**
  * GET /v1/audiences (scope audiences:read). With no scored base (an empty store) it answers 404, like
  * the summaries. An export holds on to the base it started with, so a refresh mid-export does not
@@ -129,6 +115,5 @@ export function registerAudienceRoutes(app: OpenAPIHono, deps: AppDeps): void {
       if (selection.next) headers['x-next-cursor'] = encodeCursor(selection.next);
       return c.body(textStream(exportChunks(base, request.filter, selection, request.format)), 200, headers);
     },
-    queryHook as never,
   );
 }
