@@ -139,7 +139,10 @@ describe('event-type families', () => {
     const sql = featureSql('all');
     expect(sql).toMatch(/ORDER BY person_id$/);
     const reversed = await frameFromResult(await opened.store.connection.run(`${sql} DESC`, { t_end: asOfEnd(asOf) }));
-    expect(reversed).toEqual(await buildFeatures(opened.store, asOf));
+    const built = await buildFeatures(opened.store, asOf);
+    expect(reversed.n).toBe(built.n);
+    // Two runs of the query: sums may differ in the last bits (DuckDB adds in no fixed order).
+    expectSameFeatures(reversed, built);
   });
 
   it('gives a customer without events of a family what its aggregates give over no events', async () => {
