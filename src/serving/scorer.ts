@@ -2,7 +2,7 @@ import type { ScoringConfig } from '../config/scoring.js';
 import { NotFoundError } from '../domain/errors.js';
 import { SingleCustomerFeatures } from '../features/build.js';
 import { latestEventDay, type AsOf } from '../features/as-of.js';
-import { frameRow, type FeatureFrame } from '../features/frame.js';
+import { frameRow, sliceFrame, type FeatureFrame } from '../features/frame.js';
 import { scoreFrame, type BaseSummary, type CustomerScore, type Predictions } from '../scoring/index.js';
 import type { Db } from '../store/database.js';
 import { predictionRow, scoreBase, slicePredictions, type PredictFn, type ScoredBase } from './base-scores.js';
@@ -188,7 +188,7 @@ export class CustomerScorer {
     const index = this.base.indexByPerson.get(personId);
     if (index !== undefined && !this.dirty.has(personId)) {
       return {
-        frame: rowFrame(this.base.frame, index),
+        frame: sliceFrame(this.base.frame, index),
         predictions: slicePredictions(this.base.predictions, index),
         asOf: this.base.asOf,
         versions: this.baseVersions,
@@ -206,23 +206,4 @@ export class CustomerScorer {
     this.dirty.delete(personId);
     return fresh;
   }
-}
-
-/**
- * Row i of a frame as a frame of its own (n = 1), like sliceFrame but about twice as fast (it runs
- * on every profile request): the numeric values go into one buffer that each column views, instead
- * of one typed array allocated per column.
- */
-function rowFrame(frame: FeatureFrame, i: number): FeatureFrame {
-  const names = Object.keys(frame.numeric);
-  const values = new Float64Array(names.length);
-  const numeric: Record<string, Float64Array> = {};
-  for (let c = 0; c < names.length; c++) {
-    const name = names[c]!;
-    values[c] = frame.numeric[name]![i]!;
-    numeric[name] = values.subarray(c, c + 1);
-  }
-  const categorical: Record<string, (string | null)[]> = {};
-  for (const name of Object.keys(frame.categorical)) categorical[name] = [frame.categorical[name]![i]!];
-  return { n: 1, personIds: [frame.personIds[i]!], customerIds: [frame.customerIds[i]!], numeric, categorical };
 }
