@@ -61,6 +61,14 @@ describe('isotonic regression', () => {
     expect(params.y[0]).toBeCloseTo(1 / 3, 12);
   });
 
+  it('stays monotone between subnormal end points (the interpolation must not underflow)', () => {
+    const rows = [[3.5e-323, 0], [3.5e-323, 0], [3.5e-323, 0], [1.5e-323, 0], [3.5e-323, 0], [3.5e-323, 1]] as const;
+    const params = fitIsotonic(rows.map(([p]) => p), rows.map(([, y]) => y));
+    const [below, at] = applyCalibration(params, [3e-323, 3.5e-323]);
+    expect(at!).toBeGreaterThanOrEqual(below!);
+    expect(below!).toBeCloseTo(0.15, 12); // three quarters of the way from 1.5e-323 (rate 0) to 3.5e-323 (rate 1/5)
+  });
+
   it('is monotone non-decreasing for any data', () => {
     fc.assert(
       fc.property(

@@ -199,7 +199,8 @@ export function applyCalibration(params: CalibrationParams, p: ArrayLike<number>
           }
           const x0 = x[lo]!;
           const x1 = x[hi]!;
-          r = x1 > x0 ? y[lo]! + ((y[hi]! - y[lo]!) * (v - x0)) / (x1 - x0) : y[hi]!;
+          // The fraction first: (dy · dx) / width underflows when the x are subnormal, breaking monotonicity.
+          r = x1 > x0 ? y[lo]! + ((v - x0) / (x1 - x0)) * (y[hi]! - y[lo]!) : y[hi]!;
         }
         out[i] = Math.min(Math.max(r, ISO_EPS), 1 - ISO_EPS);
       }
