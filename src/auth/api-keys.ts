@@ -44,10 +44,13 @@ function sha256(text: string): string {
 
 /** Looks keys up by id and compares the secret's hash in constant time. */
 export class KeyRing {
-  private readonly byId: Map<string, StoredKey>;
+  /** Per key id: the expected hash as bytes and the principal, made once (authentication runs on every request). */
+  private readonly byId: Map<string, { expected: Buffer; principal: Principal }>;
 
   constructor(keys: StoredKey[]) {
-    this.byId = new Map(keys.map((k) => [k.id, k]));
+    this.byId = new Map(
+      keys.map((k) => [k.id, { expected: Buffer.from(k.secret_sha256, 'hex'), principal: Object.freeze({ keyId: k.id, name: k.name, scopes: k.scopes }) }]),
+    );
   }
 
   get size(): number {
@@ -59,10 +62,8 @@ export class KeyRing {
     if (!match) return undefined;
     const key = this.byId.get(match[1]!);
     if (!key) return undefined;
-    const given = Buffer.from(sha256(match[2]!), 'hex');
-    const expected = Buffer.from(key.secret_sha256, 'hex');
-    if (!crypto.timingSafeEqual(given, expected)) return undefined;
-    return { keyId: key.id, name: key.name, scopes: key.scopes };
+    const given = crypto.createHash('sha256').update(match[2]!).digest();
+    return crypto.timingSafeEqual(given, key.expected) ? key.principal : undefined;
   }
 }
 

@@ -159,20 +159,3 @@ export function frameRow(frame: FeatureFrame, i: number): Record<string, number 
 export function indexOfPerson(frame: FeatureFrame, personId: number): number {
   return frame.personIds.indexOf(personId);
 }
-
-/** Row i of a frame as a frame of its own (n = 1). */
-export function sliceFrame(frame: FeatureFrame, i: number): FeatureFrame {
-  // One buffer that every numeric column views, not one typed array per column: this runs on every
-  // profile request.
-  const names = Object.keys(frame.numeric);
-  const values = new Float64Array(names.length);
-  const numeric: Record<string, Float64Array> = {};
-  for (let c = 0; c < names.length; c++) {
-    const name = names[c]!;
-    values[c] = frame.numeric[name]![i]!;
-    numeric[name] = values.subarray(c, c + 1);
-  }
-  const categorical: Record<string, (string | null)[]> = {};
-  for (const name of Object.keys(frame.categorical)) categorical[name] = [frame.categorical[name]![i]!];
-  return { n: 1, personIds: [frame.personIds[i]!], customerIds: [frame.customerIds[i]!], numeric, categorical };
-}

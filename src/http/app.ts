@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
+import { boundedBody } from './body.js';
 import { DEFAULT_MAX_BODY_BYTES, type AppDeps, type RouteDeps } from './deps.js';
 import { envelope } from './envelope.js';
 import { observe, ServiceMetrics } from './observability.js';
@@ -26,10 +26,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.use(
     '/v1/*',
-    bodyLimit({
-      maxSize: maxBytes,
-      onError: (c) => c.json(envelope('body_too_large', `The body is larger than ${maxBytes} bytes`), 413),
-    }),
+    boundedBody(maxBytes, (c) => c.json(envelope('body_too_large', `The body is larger than ${maxBytes} bytes`), 413)),
   );
   // Routes see the app's metrics as deps.metrics (e.g. to count predictions by model version).
   const routeDeps: RouteDeps = { ...deps, metrics };

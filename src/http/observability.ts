@@ -44,7 +44,7 @@ export class ServiceMetrics {
   }
 }
 
-export type RequestVariables = { requestId: string; log: Logger | undefined };
+export type RequestVariables = { requestId: string };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -58,7 +58,6 @@ export function observe(metrics: ServiceMetrics, logger?: Logger): MiddlewareHan
     const given = c.req.header('x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     c.set('requestId', requestId);
-    c.set('log', logger?.child({ requestId }));
     const start = performance.now();
     await next();
     const seconds = (performance.now() - start) / 1000;

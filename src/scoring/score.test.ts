@@ -217,6 +217,9 @@ describe('batch and single-customer parity', () => {
           };
           expect(scoreFrame(sliceFrame(frame, i), context, config, one)[0]).toEqual(all[i]);
         }
+        // Rows scored in place (the service's profile path), in any order, match too.
+        const order = [...all.keys()].reverse();
+        expect(scoreFrame(frame, context, config, predictions, { rows: order })).toEqual(order.map((i) => all[i]));
         for (const s of all) {
           if (s.super_user === null) continue;
           const sum = Object.values(s.super_user.contributions).reduce<number>((a, b) => a + (b ?? 0), 0);
@@ -227,5 +230,22 @@ describe('batch and single-customer parity', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('re-evaluates prediction-based tags when the same frame is scored with other predictions', () => {
+    const frame = makeFrame([buyer(5, 2, 100, { customer_id: 'A' }), buyer(8, 3, 200, { customer_id: 'B' })]);
+    const rules = parseScoringConfig({ tags: { extraRules: [{ id: 'likely_buyer', when: [{ score: 'purchase_probability', op: '>=', value: 0.5 }] }] } });
+    const context = computeScoringContext(frame, rules, {});
+    const tagged = (p: number[]) =>
+      scoreFrame(frame, context, rules, { purchase_probability: Float64Array.from(p) }).map((s) => s.tags.some((t) => t.id === 'likely_buyer'));
+    expect(tagged([0.9, 0.1])).toEqual([true, false]);
+    expect(tagged([0.1, 0.9])).toEqual([false, true]);
+    expect(scoreFrame(frame, context, rules).map((s) => s.tags.some((t) => t.id === 'likely_buyer'))).toEqual([false, false]);
+  });
+
+  it('refuses a row outside the frame', () => {
+    const frame = makeFrame([buyer(5, 2, 100, { customer_id: 'A' })]);
+    const context = computeScoringContext(frame, config, {});
+    expect(() => scoreFrame(frame, context, config, undefined, { rows: [1] })).toThrow(/row 1 is not in a frame of 1/);
   });
 });

@@ -8,7 +8,7 @@ import { potentialReason, scorePotential } from './potential-tier.js';
 import { rfmReason, rfmSegmentReason, scoreRfm } from './rfm.js';
 import type { CustomerScore } from './schema.js';
 import { measureColumns, scoreSuperUser, superUserReason, superUserScorer } from './super-user.js';
-import { compileTagRules, evaluateTags, NO_TAGS } from './tags.js';
+import { evaluateTags, NO_TAGS, tagRulesFor } from './tags.js';
 import { isParetoTop, valueTier, valueTierReason } from './value-tier.js';
 
 export interface ScoreOptions {
@@ -18,6 +18,8 @@ export interface ScoreOptions {
    * times faster because the text is most of the per-customer allocation.
    */
   explain?: boolean;
+  /** Score only these rows of the frame (default: all), in this order; scores[k] is row rows[k]. */
+  rows?: readonly number[];
 }
 
 /**
@@ -55,11 +57,15 @@ export function scoreFrame(
   const lc = config.lifecycle;
   const loyalMin = config.funnel.loyalMinPurchaseDays;
   const scorer = superUserScorer(context.superUser, config);
-  const tagRules = compileTagRules(frame, context.quantiles, config, { ...predictions });
+  const tagRules = tagRulesFor(frame, context.quantiles, config, predictions);
   const scratch = new Float64Array(8);
 
-  const out = new Array<CustomerScore>(n);
-  for (let i = 0; i < n; i++) {
+  const rows = options.rows;
+  const count = rows ? rows.length : n;
+  const out = new Array<CustomerScore>(count);
+  for (let k = 0; k < count; k++) {
+    const i = rows ? rows[k]! : k;
+    if (!(i >= 0 && i < n)) throw new RangeError(`row ${i} is not in a frame of ${n}`);
     const ev = events[i]!;
     const pa = purchases[i]!;
     const rec = recency[i]!;
@@ -110,7 +116,7 @@ export function scoreFrame(
       },
     };
     score.tags = evaluateTags(tagRules, i, score, explain);
-    out[i] = score;
+    out[k] = score;
   }
   return out;
 }

@@ -84,8 +84,23 @@ export function competitorResistance(purchaseDays: number, meanGapDays: number, 
   return meanGapDays / recencyDays;
 }
 
-/** The value columns of the 16 sub-measures, in MEASURES order (competitor_resistance computed). */
+const measureColumnsByFrame = new WeakMap<FeatureFrame, Float64Array[]>();
+
+/**
+ * The value columns of the 16 sub-measures, in MEASURES order (competitor_resistance computed),
+ * kept with the frame (frames are not changed once built): scoring one row of the service's scored
+ * base must not recompute a column for every customer.
+ */
 export function measureColumns(frame: FeatureFrame): Float64Array[] {
+  let columns = measureColumnsByFrame.get(frame);
+  if (!columns) {
+    columns = computeMeasureColumns(frame);
+    measureColumnsByFrame.set(frame, columns);
+  }
+  return columns;
+}
+
+function computeMeasureColumns(frame: FeatureFrame): Float64Array[] {
   return MEASURES.map((m) => {
     if (m.id !== 'competitor_resistance') return numericColumn(frame, m.id);
     const days = numericColumn(frame, 'purchase_days_all');

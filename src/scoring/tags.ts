@@ -6,6 +6,7 @@ import {
   type TagScoreField,
 } from '../config/scoring.js';
 import type { FeatureFrame } from '../features/frame.js';
+import type { Predictions } from './context.js';
 import { fmt } from './explain.js';
 import { percentileRank, valueAtQuantile } from './quantiles.js';
 
@@ -93,7 +94,7 @@ function compileCondition(
   frame: FeatureFrame,
   grids: QuantileGrids,
   ruleId: string,
-  predictions: Partial<Record<string, ArrayLike<number>>>,
+  predictions: Predictions,
 ): CompiledCondition {
   const field = c.feature ?? c.score!;
   let number = Number.NaN;
@@ -115,7 +116,7 @@ function compileCondition(
     c.feature !== undefined
       ? (frame.numeric[c.feature] ?? null)
       : PREDICTION_FIELDS.has(c.score!)
-        ? (predictions[c.score!] ?? NONE)
+        ? (predictions[c.score as keyof Predictions] ?? NONE)
         : null;
   const categories = c.feature !== undefined && column === null ? (frame.categorical[c.feature] ?? null) : null;
   if (c.feature !== undefined && column === null && categories === null) throw new Error(`Feature frame has no column "${c.feature}" (tag rule "${ruleId}")`);
@@ -183,7 +184,7 @@ export function compileTagRules(
   frame: FeatureFrame,
   grids: QuantileGrids,
   config: ScoringConfig,
-  predictions: Partial<Record<string, ArrayLike<number>>> = {},
+  predictions: Predictions = NO_PREDICTIONS,
 ): CompiledTagRule[] {
   const none: ScoreView = {};
   return effectiveTagRules(config).map((rule: TagRule) => {
@@ -225,6 +226,28 @@ function describe(c: CompiledCondition, v: number | string | null): string {
 }
 
 /** Shared by every customer without tags (frozen: never mutate a score's tag list). */
+const NO_PREDICTIONS: Predictions = Object.freeze({});
+const compiledByFrame = new WeakMap<FeatureFrame, { grids: QuantileGrids; config: ScoringConfig; predictions: Predictions; rules: CompiledTagRule[] }>();
+
+/**
+ * compileTagRules, kept with the frame (frames are not changed once built). The service scores one
+ * row of its scored base on every profile request, and compiling tests the column conditions over
+ * all n rows: the rules compiled when the base was scored are reused while the frame, grids, config
+ * and predictions are the same objects.
+ */
+export function tagRulesFor(
+  frame: FeatureFrame,
+  grids: QuantileGrids,
+  config: ScoringConfig,
+  predictions: Predictions = NO_PREDICTIONS,
+): CompiledTagRule[] {
+  const cached = compiledByFrame.get(frame);
+  if (cached && cached.grids === grids && cached.config === config && cached.predictions === predictions) return cached.rules;
+  const rules = compileTagRules(frame, grids, config, predictions);
+  compiledByFrame.set(frame, { grids, config, predictions, rules });
+  return rules;
+}
+
 export const NO_TAGS = Object.freeze([]) as unknown as TagHit[];
 
 /** The tags of customer i (with reasons when `explain`). */

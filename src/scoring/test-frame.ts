@@ -40,7 +40,15 @@ export function makeFrame(rows: Row[]): FeatureFrame {
 }
 
 /** Row i of a frame as its own frame of n = 1 (what the single-customer path builds). */
-export { sliceFrame } from '../features/frame.js';
+
+/** Row i of a frame as a frame of its own (n = 1), as the single-customer feature path builds it. */
+export function sliceFrame(frame: FeatureFrame, i: number): FeatureFrame {
+  const numeric: Record<string, Float64Array> = {};
+  for (const [name, column] of Object.entries(frame.numeric)) numeric[name] = Float64Array.of(column[i]!);
+  const categorical: Record<string, (string | null)[]> = {};
+  for (const [name, column] of Object.entries(frame.categorical)) categorical[name] = [column[i]!];
+  return { n: 1, personIds: [frame.personIds[i]!], customerIds: [frame.customerIds[i]!], numeric, categorical };
+}
 
 /** A buyer: purchases and purchase days as given, recency and first purchase in days. */
 export function buyer(recencyDays: number, purchaseDays: number, revenueAll: number, extra: Row = {}): Row {

@@ -47,13 +47,3 @@ export function predictionRow(predictions: Predictions | undefined, i: number): 
   }
   return row;
 }
-
-/** One row of the predictions columns, as a Predictions of length 1. */
-export function slicePredictions(predictions: Predictions | undefined, i: number): Predictions | undefined {
-  if (!predictions) return undefined;
-  const out: Predictions = {};
-  for (const [key, values] of Object.entries(predictions) as [keyof Predictions, ArrayLike<number> | undefined][]) {
-    if (values) out[key] = Float64Array.of(values[i]!);
-  }
-  return out;
-}

@@ -37,4 +37,21 @@ describe('decision log', () => {
     expect(Number((await store.one<{ n: number }>('SELECT count(*) AS n FROM nba_decisions'))!.n)).toBe(3);
     store.close();
   });
+
+  it('writes a batch wholly or not at all, and keeps a failed batch for the next flush', async () => {
+    const { store } = await testStore();
+    const log = new DecisionLog(store, { flushAtCount: 1000, flushEveryMs: 60_000 });
+    log.add(decision(1));
+    // A value the log cannot serialise, after a good row is already appended in the same transaction.
+    const broken = decision(2);
+    broken.offered = [{ ...broken.offered[0]!, priority: 1n as unknown as number }];
+    log.add(broken);
+    await expect(log.flush()).rejects.toThrow(/BigInt/);
+    expect(Number((await store.one<{ n: number }>('SELECT count(*) AS n FROM nba_decisions'))!.n)).toBe(0);
+    broken.offered = decision(2).offered;
+    await log.flush(); // the kept batch, now writable
+    const rows = await store.all<{ decision_id: string }>('SELECT decision_id FROM nba_decisions ORDER BY decision_id');
+    expect(rows.map((r) => r.decision_id)).toEqual(['d-1', 'd-2']);
+    store.close();
+  });
 });

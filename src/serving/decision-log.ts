@@ -1,4 +1,4 @@
-import { listValue } from '@duckdb/node-api';
+import { DuckDBTimestampValue, listValue } from '@duckdb/node-api';
 import type { Channel } from '../nba/vocab.js';
 import type { Store } from '../store/database.js';
 
@@ -24,8 +24,6 @@ export interface DecisionLogOptions {
   /** Recent decisions kept in memory for outcome lookups without a query; default 200,000. */
   recentLimit?: number;
 }
-
-const COLUMNS = 9;
 
 /**
  * Every decision the service makes, so outcomes can be tied to what was offered, in which group and
@@ -107,24 +105,26 @@ export class DecisionLog {
   }
 
   private async write(batch: LoggedDecision[]): Promise<void> {
-    const rowSql = `(${Array.from({ length: COLUMNS }, () => '?').join(', ')})`;
-    // DuckDB takes a few thousand parameters per statement comfortably: write in slices.
-    const perStatement = 500;
+    // An appender inside the transaction: rows go in without SQL text or bound parameters (binding
+    // nine values a decision cost more than making the decision), and a rollback still drops them all.
     await this.store.transaction(async (tx) => {
-      for (let i = 0; i < batch.length; i += perStatement) {
-        const slice = batch.slice(i, i + perStatement);
-        const params = slice.flatMap((d) => [
-          d.decision_id,
-          d.person_id,
-          d.customer_id,
-          d.channel,
-          d.placement,
-          d.control_group,
-          d.segment,
-          JSON.stringify(d.offered),
-          d.decided_at.toISOString(),
-        ]);
-        await tx.run(`INSERT INTO nba_decisions VALUES ${slice.map(() => rowSql).join(', ')}`, params);
+      const appender = await tx.connection.createAppender('nba_decisions');
+      try {
+        for (const d of batch) {
+          appender.appendVarchar(d.decision_id);
+          appender.appendBigInt(BigInt(d.person_id));
+          appender.appendVarchar(d.customer_id);
+          appender.appendVarchar(d.channel);
+          appender.appendVarchar(d.placement);
+          appender.appendBoolean(d.control_group);
+          appender.appendVarchar(d.segment);
+          appender.appendVarchar(JSON.stringify(d.offered));
+          appender.appendTimestamp(new DuckDBTimestampValue(BigInt(d.decided_at.getTime()) * 1000n));
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
       }
     });
   }

@@ -2,10 +2,10 @@ import type { ScoringConfig } from '../config/scoring.js';
 import { NotFoundError } from '../domain/errors.js';
 import { SingleCustomerFeatures } from '../features/build.js';
 import { latestEventDay, type AsOf } from '../features/as-of.js';
-import { frameRow, sliceFrame, type FeatureFrame } from '../features/frame.js';
+import { frameRow, type FeatureFrame } from '../features/frame.js';
 import { scoreFrame, type BaseSummary, type CustomerScore, type Predictions } from '../scoring/index.js';
 import type { Db } from '../store/database.js';
-import { predictionRow, scoreBase, slicePredictions, type PredictFn, type ScoredBase } from './base-scores.js';
+import { predictionRow, scoreBase, type PredictFn, type ScoredBase } from './base-scores.js';
 import type { ModelVersions } from '../ml/serving/model-set.js';
 import { consentBitsOf } from './consents.js';
 import { personOfCustomer } from './customer-lookup.js';
@@ -166,34 +166,38 @@ export class CustomerScorer {
 
   async profile(customerId: string): Promise<CustomerProfile> {
     const personId = await this.personOf(customerId);
-    const { frame, predictions, asOf, versions } = await this.customerFrame(personId);
+    const { frame, index, predictions, asOf, versions } = await this.customerRow(personId);
     const base = this.base!;
-    const [scores] = scoreFrame(frame, base.context, this.config, predictions, { explain: true });
+    const [scores] = scoreFrame(frame, base.context, this.config, predictions, { explain: true, rows: [index] });
     return {
-      customer_id: frame.customerIds[0]!,
+      customer_id: frame.customerIds[index]!,
       person_id: personId,
       as_of: asOf,
       scores: scores!,
-      features: frameRow(frame, 0),
-      predictions: predictionRow(predictions, 0),
+      features: frameRow(frame, index),
+      predictions: predictionRow(predictions, index),
       model_versions: versions,
-      explanations: (this.options.explain?.(frame, 0) as Record<string, unknown> | undefined) ?? null,
+      explanations: (this.options.explain?.(frame, index) as Record<string, unknown> | undefined) ?? null,
     };
+  }
+
+  /**
+   * Where a customer's current features and predictions are: their row of the scored base (read in
+   * place: nothing copied, and the tag rules compiled for the base are reused), or their fresh rebuild.
+   */
+  private async customerRow(personId: number): Promise<Fresh & { index: number }> {
+    const base = this.base;
+    const index = base?.indexByPerson.get(personId);
+    if (base && index !== undefined && !this.dirty.has(personId) && !this.fresh.has(personId)) {
+      return { frame: base.frame, index, predictions: base.predictions, asOf: base.asOf, versions: this.baseVersions };
+    }
+    return { ...(await this.customerFrame(personId)), index: 0 };
   }
 
   private async customerFrame(personId: number): Promise<Fresh> {
     if (!this.base) throw new NotFoundError('No customer has been scored yet: the store has no events');
     const cached = this.fresh.get(personId);
     if (cached) return cached;
-    const index = this.base.indexByPerson.get(personId);
-    if (index !== undefined && !this.dirty.has(personId)) {
-      return {
-        frame: sliceFrame(this.base.frame, index),
-        predictions: slicePredictions(this.base.predictions, index),
-        asOf: this.base.asOf,
-        versions: this.baseVersions,
-      };
-    }
     // New or changed since the base was scored: rebuild this one customer as of the latest day.
     const latest = (await latestEventDay(this.db)) ?? this.base.asOf;
     const asOf = this.options.asOf ?? (latest > this.base.asOf ? latest : this.base.asOf);
