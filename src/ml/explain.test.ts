@@ -1,8 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
 import { linearCoefficients, predictLogits, trainClassifier } from './classifier.js';
-import { explainRowPlain, explainRows, permutationImportance, plainDenseStack } from './explain.js';
+import { explainRowPlain, explainRows, permutationImportance, plainDenseStack, type PlainDense } from './explain.js';
+import { createRng } from './random.js';
 import { fitScaler, transform } from './scaler.js';
 import { simulateLogistic } from './simulate.js';
 
@@ -92,6 +94,59 @@ describe('explainRowPlain', () => {
         mine.top.forEach((c, q) => expect(c.contribution).toBeCloseTo(row.top[q]!.contribution, 4));
       });
     }
+  });
+});
+
+describe('explainRowPlain pruning', () => {
+  /** Every ablation, sorted by |effect| (ties: smaller index first), zeros left out: what pruning must reproduce. */
+  function fullSearch(stack: PlainDense[], x: Float64Array, k: number): { index: number; contribution: number }[] {
+    const forward = (row: Float64Array) => {
+      let h = row;
+      for (const l of stack) {
+        const out = Float64Array.from(l.bias);
+        for (let i = 0; i < l.inDim; i++) for (let o = 0; o < l.outDim; o++) out[o] = out[o]! + h[i]! * l.kernel[i * l.outDim + o]!;
+        h = l.relu ? out.map((v) => Math.max(v, 0)) : out;
+      }
+      return h[0]!;
+    };
+    const z = forward(x);
+    return [...x.keys()]
+      .map((j) => {
+        const ablated = Float64Array.from(x);
+        ablated[j] = 0;
+        return { index: j, contribution: x[j] === 0 ? 0 : z - forward(ablated) };
+      })
+      .filter((c) => c.contribution !== 0)
+      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.index - b.index)
+      .slice(0, k);
+  }
+
+  const layer = (rng: () => number, inDim: number, outDim: number, relu: boolean): PlainDense => ({
+    kernel: Float64Array.from({ length: inDim * outDim }, () => rng() * 2 - 1),
+    bias: Float64Array.from({ length: outDim }, () => rng() - 0.5),
+    inDim,
+    outDim,
+    relu,
+  });
+
+  it('returns the top k of the full search on random networks, ties by index included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 24 }), fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 0, maxLength: 2 }), fc.integer({ min: 1, max: 8 }), fc.integer(), (d, hidden, k, seed) => {
+        const random = createRng(seed >>> 0);
+        const rng = () => random.next();
+        const dims = [d, ...hidden, 1];
+        const stack = dims.slice(1).map((out, l) => layer(rng, dims[l]!, out, l < dims.length - 2));
+        // Column 1 copies column 0 (same weights, same value): their effects tie exactly.
+        if (d > 1) for (let u = 0; u < stack[0]!.outDim; u++) stack[0]!.kernel[stack[0]!.outDim + u] = stack[0]!.kernel[u]!;
+        const x = Float64Array.from({ length: d }, (_, j) => (j % 5 === 4 ? 0 : rng() * 4 - 2));
+        if (d > 1) x[1] = x[0]!;
+        const got = explainRowPlain(stack, x, { k });
+        const want = fullSearch(stack, x, k);
+        expect(got.top.map((c) => c.index)).toEqual(want.map((c) => c.index));
+        got.top.forEach((c, q) => expect(c.contribution).toBeCloseTo(want[q]!.contribution, 12));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

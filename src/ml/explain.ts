@@ -47,19 +47,26 @@ function names(d: number, featureNames: readonly string[] | undefined): readonly
 }
 
 /**
- * Keeps `best` the indexes of the k largest |contrib| seen so far, largest first (ties: earlier index
- * first), by insertion into a k-long list: O(d·k) per row, no sort. Exact zeros are left out.
+ * Keeps `best` the indexes of the k largest |contrib| seen so far, largest first (ties: smaller index
+ * first, whatever order the features are visited in), by insertion into a k-long list: O(d·k) per
+ * row, no sort. Exact zeros are left out.
  */
 function keepTopK(best: number[], contrib: Float64Array, j: number, k: number): void {
   const a = Math.abs(contrib[j]!);
   if (a === 0 || k === 0) return;
-  if (best.length === k && a <= Math.abs(contrib[best[k - 1]!]!)) return;
+  if (best.length === k && isAhead(contrib, best[k - 1]!, a, j)) return;
   let pos = best.length === k ? k - 1 : best.length;
-  while (pos > 0 && Math.abs(contrib[best[pos - 1]!]!) < a) {
+  while (pos > 0 && !isAhead(contrib, best[pos - 1]!, a, j)) {
     best[pos] = best[pos - 1]!;
     pos--;
   }
   best[pos] = j;
+}
+
+/** Whether feature i ranks before feature j, whose |contribution| is a. */
+function isAhead(contrib: Float64Array, i: number, a: number, j: number): boolean {
+  const b = Math.abs(contrib[i]!);
+  return b > a || (b === a && i < j);
 }
 
 /** Top-k signed per-feature logit contributions for each of n rows (row-major scaled X). */
@@ -214,12 +221,44 @@ function logitFromFirst(stack: readonly PlainDense[], a0: Float64Array, bufA: Fl
 }
 
 /**
+ * How much the logit can move per unit change of each first-hidden-layer output: the absolute
+ * weights of the rest of the stack multiplied back from the output (ReLU is 1-Lipschitz), so
+ * |Δlogit| ≤ Σ_u gain[u] · |Δh_u|. Made once per stack.
+ */
+const tailGains = new WeakMap<readonly PlainDense[], Float64Array>();
+function tailGain(stack: readonly PlainDense[]): Float64Array {
+  let gain = tailGains.get(stack);
+  if (gain) return gain;
+  gain = Float64Array.of(1);
+  for (let l = stack.length - 1; l >= 1; l--) {
+    const layer = stack[l]!;
+    const next = new Float64Array(layer.inDim);
+    for (let i = 0; i < layer.inDim; i++) {
+      let g = 0;
+      for (let o = 0; o < layer.outDim; o++) g += Math.abs(layer.kernel[i * layer.outDim + o]!) * gain[o]!;
+      next[i] = g;
+    }
+    gain = next;
+  }
+  tailGains.set(stack, gain);
+  return gain;
+}
+
+/** Slack on the bound for rounding: the exact effect is summed in another order than its bound. */
+const BOUND_SLACK = 1e-9;
+
+/**
  * explainRows for one row without tfjs: the same ablation (logit(x) − logit(x | x_j = 0)) in plain
  * arithmetic, in float64 (tfjs works in float32: effects agree to ~1e-5). The first layer's
- * pre-activation is computed once and each ablation subtracts x_j·W[j,:] from it, so a row costs
- * about d·(h₁ + the rest of the net) multiply-adds (≈ 40k for 63 features and 32-16 hidden units,
- * tens of µs) instead of a tfjs call on d + 1 rows (≈ 1–1.5 ms on the cpu backend). For a logistic
+ * pre-activation is computed once and each ablation subtracts x_j·W[j,:] from it. For a logistic
  * model this is exactly w_j·x_j.
+ *
+ * Only the top k are returned, so not every ablation is run: each feature first gets a cheap upper
+ * bound on its |effect| (its exact change of the first hidden layer times the tail's gain, d·h₁
+ * multiply-adds in all), features are ablated in order of falling bound, and the search stops when
+ * the next bound is below the k-th largest |effect| found — no feature left can enter the top k,
+ * so the answer is the full search's, ties included. On the service's models this runs a fraction of
+ * the d ablations (each ≈ h₁ + the rest of the net multiply-adds).
  */
 export function explainRowPlain(stack: readonly PlainDense[], x: ArrayLike<number>, options: { k?: number; featureNames?: readonly string[] } = {}): RowExplanation {
   const first = stack[0];
@@ -243,17 +282,36 @@ export function explainRowPlain(stack: readonly PlainDense[], x: ArrayLike<numbe
   const bufB = new Float64Array(width);
   const z = logitFromFirst(stack, pre, bufA, bufB);
   const ablated = new Float64Array(h0);
-  const contrib = new Float64Array(d);
   const best: number[] = [];
+  if (k === 0) return { logit: z, top: [] };
+
+  // Upper bounds on |effect|: the exact change of each first-layer output, times the tail's gain.
+  const gain = tailGain(stack);
+  const bound = new Float64Array(d);
+  const order: number[] = [];
   for (let j = 0; j < d; j++) {
     const v = x[j]!;
-    let c = 0;
-    if (v !== 0) {
-      const row = j * h0;
-      for (let u = 0; u < h0; u++) ablated[u] = pre[u]! - v * w0[row + u]!;
-      c = z - logitFromFirst(stack, ablated, bufA, bufB);
+    if (v === 0) continue; // exactly no effect: left out
+    const row = j * h0;
+    let b = 0;
+    for (let u = 0; u < h0; u++) {
+      const a = pre[u]!;
+      const after = a - v * w0[row + u]!;
+      const change = first.relu ? Math.max(after, 0) - Math.max(a, 0) : after - a;
+      b += gain[u]! * Math.abs(change);
     }
-    contrib[j] = c;
+    bound[j] = b * (1 + BOUND_SLACK) + BOUND_SLACK;
+    order.push(j);
+  }
+  order.sort((a, b) => bound[b]! - bound[a]! || a - b);
+
+  const contrib = new Float64Array(d);
+  for (const j of order) {
+    if (best.length === k && bound[j]! < Math.abs(contrib[best[k - 1]!]!)) break;
+    const v = x[j]!;
+    const row = j * h0;
+    for (let u = 0; u < h0; u++) ablated[u] = pre[u]! - v * w0[row + u]!;
+    contrib[j] = z - logitFromFirst(stack, ablated, bufA, bufB);
     keepTopK(best, contrib, j, k);
   }
   return { logit: z, top: best.map((j): Contribution => ({ index: j, name: fnames[j]!, value: x[j]!, contribution: contrib[j]! })) };
