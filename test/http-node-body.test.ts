@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenedStore } from '../src/store/open.js';
@@ -77,6 +77,24 @@ describe('request bodies on the Node server', () => {
     const res = await fetch(`${base}/v1/events`, { method: 'POST', headers, body: '{"events": [' });
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toMatch(/invalid/);
+  });
+
+  it('answers a request whose client hangs up mid-body instead of waiting for the rest forever', async () => {
+    const counted = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      // Every POST answered 400, whatever route pattern it was counted under.
+      return [...text.matchAll(/propel_http_requests_total\{method="POST",route="[^"]*",status="400"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    const before = await counted();
+    const { port } = server.address() as AddressInfo;
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tokens.writer}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"events": [`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await expect.poll(counted, { timeout: 2000 }).toBe(before + 1);
   });
 
   it('serves a GET without reading a body', async () => {

@@ -1,6 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 
 /** Methods whose requests carry no body the API reads. */
 const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -47,8 +48,9 @@ function readAtMost(incoming: IncomingMessage, maxBytes: number): Promise<Buffer
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = () => incoming.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
     const done = (value: Buffer | undefined) => {
-      incoming.off('data', onData).off('end', onEnd).off('error', onError);
+      stop();
       if (value === undefined) incoming.pause();
       resolve(value);
     };
@@ -58,10 +60,13 @@ function readAtMost(incoming: IncomingMessage, maxBytes: number): Promise<Buffer
       else chunks.push(chunk);
     };
     const onEnd = () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    const onError = (error: Error) => {
-      incoming.off('data', onData).off('end', onEnd).off('error', onError);
-      reject(error);
+    const failed = (why: string) => {
+      stop();
+      reject(new HTTPException(400, { message: `The request body ended early: ${why}` }));
     };
-    incoming.on('data', onData).on('end', onEnd).on('error', onError);
+    const onError = (error: Error) => failed(error.message);
+    // A client that hangs up mid-body: without this the request would wait forever.
+    const onClose = () => failed('the client closed the connection');
+    incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
 }
