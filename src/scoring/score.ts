@@ -65,7 +65,7 @@ export function scoreFrame(
   const out = new Array<CustomerScore>(count);
   for (let k = 0; k < count; k++) {
     const i = rows ? rows[k]! : k;
-    if (!(i >= 0 && i < n)) throw new RangeError(`row ${i} is not in a frame of ${n}`);
+    if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new RangeError(`row ${i} is not in a frame of ${n}`);
     const ev = events[i]!;
     const pa = purchases[i]!;
     const rec = recency[i]!;

@@ -180,7 +180,7 @@ function specialise(
   }
 }
 
-export function compileTagRules(
+function compileTagRules(
   frame: FeatureFrame,
   grids: QuantileGrids,
   config: ScoringConfig,
@@ -225,7 +225,6 @@ function describe(c: CompiledCondition, v: number | string | null): string {
   return `${c.field} ${v} ${c.op === '==' ? 'is' : c.op === '!=' ? 'is not' : c.op === 'in' ? 'in' : 'not in'} ${target}`;
 }
 
-/** Shared by every customer without tags (frozen: never mutate a score's tag list). */
 const NO_PREDICTIONS: Predictions = Object.freeze({});
 const compiledByFrame = new WeakMap<FeatureFrame, { grids: QuantileGrids; config: ScoringConfig; predictions: Predictions; rules: CompiledTagRule[] }>();
 
@@ -248,6 +247,7 @@ export function tagRulesFor(
   return rules;
 }
 
+/** Shared by every customer without tags (frozen: never mutate a score's tag list). */
 export const NO_TAGS = Object.freeze([]) as unknown as TagHit[];
 
 /** The tags of customer i (with reasons when `explain`). */

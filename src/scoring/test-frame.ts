@@ -39,8 +39,6 @@ export function makeFrame(rows: Row[]): FeatureFrame {
   return frame;
 }
 
-/** Row i of a frame as its own frame of n = 1 (what the single-customer path builds). */
-
 /** Row i of a frame as a frame of its own (n = 1), as the single-customer feature path builds it. */
 export function sliceFrame(frame: FeatureFrame, i: number): FeatureFrame {
   const numeric: Record<string, Float64Array> = {};

@@ -133,34 +133,27 @@ export class CustomerScorer {
 
   async state(customerId: string): Promise<CustomerState> {
     const personId = await this.personOf(customerId);
-    const base = this.base;
-    const index = base?.indexByPerson.get(personId);
-    if (base && index !== undefined && !this.dirty.has(personId) && !this.fresh.has(personId)) {
-      return {
-        customer_id: base.frame.customerIds[index]!,
-        person_id: personId,
-        as_of: base.asOf,
-        score: base.scores[index]!,
-        predictions: predictionRow(base.predictions, index),
-        consents: base.consents[index]!,
-        model_versions: this.baseVersions,
-        frame: base.frame,
-        index,
-      };
+    const row = await this.customerRow(personId);
+    const { frame, index, fresh } = row;
+    let score: CustomerScore;
+    let consents: number;
+    if (fresh) {
+      score = fresh.score ??= scoreFrame(frame, this.base!.context, this.config, fresh.predictions, { explain: false })[0]!;
+      consents = fresh.consents ??= await consentBitsOf(this.db, personId);
+    } else {
+      score = this.base!.scores[index]!;
+      consents = this.base!.consents[index]!;
     }
-    const fresh = await this.customerFrame(personId);
-    fresh.score ??= scoreFrame(fresh.frame, this.base!.context, this.config, fresh.predictions, { explain: false })[0]!;
-    fresh.consents ??= await consentBitsOf(this.db, personId);
     return {
-      customer_id: fresh.frame.customerIds[0]!,
+      customer_id: frame.customerIds[index]!,
       person_id: personId,
-      as_of: fresh.asOf,
-      score: fresh.score,
-      predictions: predictionRow(fresh.predictions, 0),
-      consents: fresh.consents,
-      model_versions: fresh.versions,
-      frame: fresh.frame,
-      index: 0,
+      as_of: row.asOf,
+      score,
+      predictions: predictionRow(row.predictions, index),
+      consents,
+      model_versions: row.versions,
+      frame,
+      index,
     };
   }
 
@@ -183,15 +176,17 @@ export class CustomerScorer {
 
   /**
    * Where a customer's current features and predictions are: their row of the scored base (read in
-   * place: nothing copied, and the tag rules compiled for the base are reused), or their fresh rebuild.
+   * place: nothing copied, and the tag rules compiled for the base are reused), or — new or changed
+   * since the base was scored — their fresh rebuild (`fresh`, row 0).
    */
-  private async customerRow(personId: number): Promise<Fresh & { index: number }> {
+  private async customerRow(personId: number): Promise<Omit<Fresh, 'score' | 'consents'> & { index: number; fresh?: Fresh }> {
     const base = this.base;
     const index = base?.indexByPerson.get(personId);
     if (base && index !== undefined && !this.dirty.has(personId) && !this.fresh.has(personId)) {
       return { frame: base.frame, index, predictions: base.predictions, asOf: base.asOf, versions: this.baseVersions };
     }
-    return { ...(await this.customerFrame(personId)), index: 0 };
+    const fresh = await this.customerFrame(personId);
+    return { ...fresh, index: 0, fresh };
   }
 
   private async customerFrame(personId: number): Promise<Fresh> {
