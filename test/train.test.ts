@@ -9,7 +9,7 @@ import { runTraining, type TargetResult } from '../src/ml/train/run.js';
 import type { OpenedStore } from '../src/store/open.js';
 import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
 import { ModelService } from '../src/ml/serving/model-service.js';
-import { ModelSet } from '../src/ml/serving/model-set.js';
+import { ModelSet, type PredictionExplanations } from '../src/ml/serving/model-set.js';
 import { loadClvPredictor } from '../src/ml/train/clv.js';
 import { scoreBase } from '../src/serving/base-scores.js';
 import { CustomerScorer } from '../src/serving/scorer.js';
@@ -75,6 +75,34 @@ describe('CLV model on generated data', () => {
     expect(why.purchase_probability).toHaveLength(5);
     for (const e of why.purchase_probability) expect(e.direction).toBe(e.effect >= 0 ? 'up' : 'down');
     expect(why.predicted_clv).toMatch(/P\(alive\)/);
+    set.dispose();
+  });
+  it('explains customers of the scored base from explanations made in batch at refresh, as the per-customer path would', async () => {
+    const set = await ModelSet.loadCurrent(new ModelRegistry(models), loadClvPredictor);
+    let perCustomer = 0;
+    const scorer = new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG, {
+      predict: async (frame) => set.predict(frame),
+      explain: (frame, i) => {
+        perCustomer++;
+        return set.explain(frame, i);
+      },
+      explainFrame: async (frame) => set.explainFrame(frame),
+    });
+    const base = (await scorer.refresh())!;
+    const buyers = base.scores.filter((s) => s.rfm_score !== null).slice(0, 40);
+    let compared = 0;
+    for (const buyer of buyers) {
+      const got = (await scorer.profile(buyer.customer_id)).explanations as PredictionExplanations;
+      const want = set.explain(base.frame, base.indexByCustomer.get(buyer.customer_id)!);
+      for (const target of ['purchase_probability', 'churn_probability'] as const) {
+        expect(got[target]?.map((e) => e.feature), `${buyer.customer_id} ${target}`).toEqual(want[target]?.map((e) => e.feature));
+        got[target]?.forEach((e, q) => expect(e.effect).toBeCloseTo(want[target]![q]!.effect, 4));
+        compared += got[target]?.length ?? 0;
+      }
+      expect(got.predicted_clv).toBe(want.predicted_clv);
+    }
+    expect(compared).toBeGreaterThan(300);
+    expect(perCustomer).toBe(0);
     set.dispose();
   });
 });

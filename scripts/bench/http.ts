@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createKey, writeKeyFile } from '../../src/auth/api-keys.js';
 import { trainMissingModels } from '../../src/demo/bootstrap.js';
+import { buildServer } from '../build.js';
 import { BENCH_ENV, benchStore } from './data.js';
 import { table, timed } from './util.js';
 
@@ -15,7 +16,7 @@ import { table, timed } from './util.js';
  * `npm run bench -- http [--duration 10] [--connections 32] [--customers 100000] [--routes trivial,profile,nba]
  *                        [--rate R] [--cpu-prof] [--node-args "--trace-gc ..."] [--log FILE]`
  *
- * Starts the service (src/server.ts, as in production: LOG_LEVEL=info, one log line per request) on
+ * Starts the service (the bundle of src/server.ts that `npm start` runs, as in production: LOG_LEVEL=info, one log line per request) on
  * a copy of a generated base of 100k customers with trained models (both cached under data/bench/), and loads
  * it from this process in the same run: the trivial route GET /healthz as the baseline, the customer
  * profile GET /v1/customers/{id} and the next best action POST /v1/next-best-action, a random
@@ -138,12 +139,13 @@ export async function run(argv: string[]): Promise<void> {
   const port = await freePort();
   const logFile = path.resolve(values.log ?? path.join(dir, 'http-server.log'));
   const profDir = path.join(dir, 'http-cpu-prof');
+  // The service as `npm start` runs it: the bundle from `npm run build`, built now from the current source.
+  const server = path.relative(process.cwd(), await buildServer());
   const nodeArgs = [
-    '--import',
-    'tsx',
+    '--enable-source-maps',
     ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
     ...values['node-args'].split(' ').filter(Boolean),
-    'src/server.ts',
+    server,
   ];
   const out = fs.openSync(logFile, 'w');
   const started = performance.now();
@@ -175,7 +177,7 @@ export async function run(argv: string[]): Promise<void> {
     process.stdout.write(
       `Propel HTTP bench: ${ids.length.toLocaleString('en-US')} customers with events (${events.toLocaleString('en-US')} events), ` +
         `as of ${readiness.scored?.as_of ?? '?'}, models ${JSON.stringify(readiness.models?.serving ?? null)}\n` +
-        `server: node ${process.version} ${nodeArgs.slice(2).join(' ')} (pid ${child.pid}), LOG_LEVEL=info, its stdout (one log line per request) ` +
+        `server: node ${process.version} ${nodeArgs.join(' ')} (pid ${child.pid}), LOG_LEVEL=info, its stdout (one log line per request) ` +
         `to ${path.relative(process.cwd(), logFile)}${values['cpu-prof'] ? `, CPU profile to ${path.relative(process.cwd(), profDir)}` : ''}\n` +
         `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${load} at start; ` +
         `the load generators run in this process, on the same machine\n` +

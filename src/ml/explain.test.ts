@@ -2,8 +2,8 @@ import type * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
-import { linearCoefficients, predictLogits, trainClassifier } from './classifier.js';
-import { explainRowPlain, explainRows, permutationImportance, plainDenseStack, type PlainDense } from './explain.js';
+import { trainClassifier } from './classifier.js';
+import { explainRowPlain, permutationImportance, type PlainDense } from './explain.js';
 import { createRng } from './random.js';
 import { fitScaler, transform } from './scaler.js';
 import { simulateLogistic } from './simulate.js';
@@ -27,74 +27,6 @@ beforeAll(async () => {
   model = (await trainClassifier({ X: transform(scaler, train.X), y: train.y, n: train.n, d }, { kind: 'logistic' })).model;
   Xval = transform(scaler, val.X);
   yVal = val.y;
-});
-
-describe('explainRows', () => {
-  it('for a logistic model gives contributions w_j·x_j whose signs match the coefficient signs', () => {
-    const { weights: w } = linearCoefficients(model);
-    expect(Math.sign(w[0]!)).toBe(1);
-    expect(Math.sign(w[1]!)).toBe(-1);
-    const n = 300;
-    const rows = explainRows(model, Xval.subarray(0, n * d), n, d, { k: d, featureNames: names });
-    expect(rows).toHaveLength(n);
-    let checked = 0;
-    rows.forEach((row, i) => {
-      for (const c of row.top) {
-        const x = Xval[i * d + c.index]!;
-        expect(c.name).toBe(names[c.index]);
-        expect(c.value).toBe(x);
-        expect(c.contribution).toBeCloseTo(w[c.index]! * x, 4);
-        if (x > 0 && Math.abs(w[c.index]!) > 0.1) {
-          expect(Math.sign(c.contribution)).toBe(Math.sign(w[c.index]!));
-          checked++;
-        }
-      }
-    });
-    expect(checked).toBeGreaterThan(300);
-  });
-
-  it('returns at most k features per row, largest |contribution| first, and the row logit', () => {
-    const n = 50;
-    const rows = explainRows(model, Xval.subarray(0, n * d), n, d, { k: 2 });
-    const z = predictLogits(model, Xval.subarray(0, n * d), n, d);
-    rows.forEach((row, i) => {
-      expect(row.top.length).toBeLessThanOrEqual(2);
-      expect(row.logit).toBeCloseTo(z[i]!, 5);
-      if (row.top.length === 2) expect(Math.abs(row.top[0]!.contribution)).toBeGreaterThanOrEqual(Math.abs(row.top[1]!.contribution));
-      expect(row.top[0]?.name).toMatch(/^f\d$/);
-    });
-  });
-
-  it('gives the same answer whether all rows go in one predict call or many small chunks', () => {
-    const n = 120;
-    const X = Xval.subarray(0, n * d);
-    const one = explainRows(model, X, n, d, { k: 3 });
-    const many = explainRows(model, X, n, d, { k: 3, chunkRows: 2 * (d + 1) });
-    expect(many).toEqual(one);
-  });
-
-  it('leaves out features that sit exactly at the training mean (contribution 0)', () => {
-    const X = Float32Array.from([0, 0, 1, 0]);
-    const [row] = explainRows(model, X, 1, d, { k: 4, featureNames: names });
-    expect(row!.top.map((c) => c.name)).toEqual(['spend']);
-  });
-});
-
-describe('explainRowPlain', () => {
-  it('gives explainRows\' answer without tfjs, for a logistic model and an MLP', async () => {
-    const mlp = (await trainClassifier({ X: Xval, y: yVal, n: nVal, d }, { kind: 'mlp', hiddenUnits: [8, 4], maxEpochs: 3 })).model;
-    for (const m of [model, mlp]) {
-      const plain = plainDenseStack(m);
-      const n = 200;
-      const rows = explainRows(m, Xval.subarray(0, n * d), n, d, { k: 3, featureNames: names });
-      rows.forEach((row, i) => {
-        const mine = explainRowPlain(plain, Xval.subarray(i * d, (i + 1) * d), { k: 3, featureNames: names });
-        expect(mine.logit).toBeCloseTo(row.logit, 4);
-        expect(mine.top.map((c) => c.name)).toEqual(row.top.map((c) => c.name));
-        mine.top.forEach((c, q) => expect(c.contribution).toBeCloseTo(row.top[q]!.contribution, 4));
-      });
-    }
-  });
 });
 
 describe('explainRowPlain pruning', () => {

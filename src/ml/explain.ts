@@ -11,9 +11,11 @@ import { createRng } from './random.js';
  * the feature (vs an average customer) moves the log-odds. Positive = pushes the score up. For a logistic model
  * this is exactly w_j · x_j. For an MLP it is a one-feature-at-a-time ablation (interactions are not split).
  *
- * Global: permutation importance = drop in ROC AUC on a validation set when one feature column is shuffled.
+ * Per row here in plain float64 arithmetic (explainRowPlain: one customer at request time); for every row of
+ * a frame at once on the tfjs backend in explain-batch.ts (the scored base).
  *
- * Both build all perturbed rows into one matrix and score it in as few predict calls as possible.
+ * Global: permutation importance = drop in ROC AUC on a validation set when one feature column is shuffled,
+ * all shuffled copies scored in as few predict calls as possible.
  */
 
 export interface Contribution {
@@ -32,15 +34,6 @@ export interface RowExplanation {
   top: Contribution[];
 }
 
-export interface ExplainOptions {
-  /** Features to return per row (default 5). */
-  k?: number;
-  /** Names for the d columns (default "f0", "f1", …). */
-  featureNames?: readonly string[];
-  /** Upper bound on rows per predict call (default PREDICT_CHUNK_ROWS); each input row costs d + 1 rows. */
-  chunkRows?: number;
-}
-
 function names(d: number, featureNames: readonly string[] | undefined): readonly string[] {
   if (featureNames && featureNames.length !== d) throw new RangeError(`${featureNames.length} feature names for d=${d}`);
   return featureNames ?? Array.from({ length: d }, (_, j) => `f${j}`);
@@ -51,7 +44,7 @@ function names(d: number, featureNames: readonly string[] | undefined): readonly
  * first, whatever order the features are visited in), by insertion into a k-long list: O(d·k) per
  * row, no sort. Exact zeros are left out.
  */
-function keepTopK(best: number[], contrib: Float64Array, j: number, k: number): void {
+export function keepTopK(best: number[], contrib: Float64Array, j: number, k: number): void {
   const a = Math.abs(contrib[j]!);
   if (a === 0 || k === 0) return;
   if (best.length === k && isAhead(contrib, best[k - 1]!, a, j)) return;
@@ -67,42 +60,6 @@ function keepTopK(best: number[], contrib: Float64Array, j: number, k: number): 
 function isAhead(contrib: Float64Array, i: number, a: number, j: number): boolean {
   const b = Math.abs(contrib[i]!);
   return b > a || (b === a && i < j);
-}
-
-/** Top-k signed per-feature logit contributions for each of n rows (row-major scaled X). */
-export function explainRows(model: tf.LayersModel, X: Float32Array, n: number, d: number, options: ExplainOptions = {}): RowExplanation[] {
-  if (X.length !== n * d) throw new RangeError(`X has ${X.length} values, expected n·d = ${n * d}`);
-  const k = Math.max(0, Math.min(options.k ?? 5, d));
-  const fnames = names(d, options.featureNames);
-  const chunkRows = options.chunkRows ?? PREDICT_CHUNK_ROWS;
-  const rowsPerCall = Math.max(1, Math.floor(chunkRows / (d + 1)));
-  const out: RowExplanation[] = [];
-  const contrib = new Float64Array(d);
-
-  for (let r0 = 0; r0 < n; r0 += rowsPerCall) {
-    const m = Math.min(rowsPerCall, n - r0);
-    // Block of d + 1 rows per input row: the row itself, then the row with feature j zeroed, j = 0..d-1.
-    const big = new Float32Array(m * (d + 1) * d);
-    for (let i = 0; i < m; i++) {
-      const row = X.subarray((r0 + i) * d, (r0 + i + 1) * d);
-      const base = i * (d + 1) * d;
-      for (let c = 0; c <= d; c++) big.set(row, base + c * d);
-      for (let j = 0; j < d; j++) big[base + (j + 1) * d + j] = 0;
-    }
-    const z = predictLogits(model, big, m * (d + 1), d, m * (d + 1));
-    for (let i = 0; i < m; i++) {
-      const zi = z[i * (d + 1)]!;
-      const best: number[] = [];
-      for (let j = 0; j < d; j++) {
-        const c = zi - z[i * (d + 1) + j + 1]!;
-        contrib[j] = c;
-        keepTopK(best, contrib, j, k);
-      }
-      const top = best.map((j): Contribution => ({ index: j, name: fnames[j]!, value: X[(r0 + i) * d + j]!, contribution: contrib[j]! }));
-      out.push({ logit: zi, top });
-    }
-  }
-  return out;
 }
 
 export interface FeatureImportance {

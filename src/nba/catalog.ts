@@ -1,6 +1,7 @@
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { z } from 'zod';
+import { projectRoot } from '../config/paths.js';
 import { DomainError, type Issue } from '../domain/errors.js';
 import {
   CHANNELS,
@@ -279,7 +280,7 @@ export function parseActionCatalog(input: unknown, source = 'action catalog'): A
 }
 
 /** `config/actions.json` at the project root. */
-export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../config/actions.json', import.meta.url));
+export const DEFAULT_CATALOG_FILE = path.join(projectRoot(), 'config', 'actions.json');
 
 /** Reads and validates the catalog (default `config/actions.json`). Throws ActionCatalogError for an unreadable file, bad JSON or a bad field. */
 export function loadActionCatalog(file: string = DEFAULT_CATALOG_FILE): ActionCatalog {

@@ -6,7 +6,7 @@ import { frameRow, type FeatureFrame } from '../features/frame.js';
 import { scoreFrame, type BaseSummary, type CustomerScore, type Predictions } from '../scoring/index.js';
 import type { Db } from '../store/database.js';
 import { predictionRow, scoreBase, type PredictFn, type ScoredBase } from './base-scores.js';
-import type { ModelVersions } from '../ml/serving/model-set.js';
+import type { FrameExplanations, ModelVersions } from '../ml/serving/model-set.js';
 import { consentBitsOf } from './consents.js';
 import { personOfCustomer } from './customer-lookup.js';
 
@@ -27,6 +27,8 @@ const NO_MODELS: ModelVersions = Object.freeze({ purchase: null, churn: null, cl
 
 /** Explanations of one row's predictions (from the loaded models). */
 export type ExplainFn = (frame: FeatureFrame, i: number) => object | undefined;
+/** The same for every row of a frame, made at once (for the scored base). */
+export type ExplainFrameFn = (frame: FeatureFrame) => Promise<FrameExplanations | undefined>;
 
 interface Fresh {
   frame: FeatureFrame;
@@ -68,6 +70,8 @@ export class CustomerScorer {
   private readonly fresh = new Map<number, Fresh>();
   private readonly single: SingleCustomerFeatures;
   private baseVersions: ModelVersions = NO_MODELS;
+  /** The base's explanations, made with its predictions (a profile from the base only reads them). */
+  private baseExplanations: FrameExplanations | undefined;
 
   constructor(
     private readonly db: Db,
@@ -76,6 +80,7 @@ export class CustomerScorer {
       asOf?: AsOf;
       predict?: PredictFn;
       explain?: ExplainFn;
+      explainFrame?: ExplainFrameFn;
       /** The versions `predict` answers with, read just before it runs (so answers name the models that made them). */
       modelVersions?: () => ModelVersions;
     } = {},
@@ -88,7 +93,9 @@ export class CustomerScorer {
     const asOf = this.options.asOf ?? (await latestEventDay(this.db));
     const versions = this.versionsNow();
     const base = asOf ? await scoreBase(this.db, asOf, this.config, this.options.predict) : undefined;
+    const explanations = base && this.options.explainFrame ? await this.options.explainFrame(base.frame) : undefined;
     this.baseVersions = versions;
+    this.baseExplanations = explanations;
     this.base = base;
     this.fresh.clear();
     this.dirty.clear();
@@ -159,8 +166,9 @@ export class CustomerScorer {
 
   async profile(customerId: string): Promise<CustomerProfile> {
     const personId = await this.personOf(customerId);
-    const { frame, index, predictions, asOf, versions } = await this.customerRow(personId);
+    const { frame, index, predictions, asOf, versions, fresh } = await this.customerRow(personId);
     const base = this.base!;
+    const explanations = fresh || !this.baseExplanations ? this.options.explain?.(frame, index) : this.baseExplanations.row(index);
     const [scores] = scoreFrame(frame, base.context, this.config, predictions, { explain: true, rows: [index] });
     return {
       customer_id: frame.customerIds[index]!,
@@ -170,7 +178,7 @@ export class CustomerScorer {
       features: frameRow(frame, index),
       predictions: predictionRow(predictions, index),
       model_versions: versions,
-      explanations: (this.options.explain?.(frame, index) as Record<string, unknown> | undefined) ?? null,
+      explanations: (explanations as Record<string, unknown> | undefined) ?? null,
     };
   }
 

@@ -30,6 +30,7 @@ export class ModelService {
     return {
       predict: async (frame: FeatureFrame) => this.serving.predict(frame),
       explain: (frame: FeatureFrame, i: number) => (this.serving.any ? this.serving.explain(frame, i) : undefined),
+      explainFrame: async (frame: FeatureFrame) => (this.serving.any ? this.serving.explainFrame(frame) : undefined),
       modelVersions: () => this.serving.versions,
     };
   }

@@ -9,6 +9,7 @@ import { scoringMatrix } from '../dataset/training-set.js';
 import { ArtifactError } from '../errors.js';
 import { initBackend } from '../backend.js';
 import { explainRowPlain, plainDenseStack, type PlainDense } from '../explain.js';
+import { explainAllRows, type ExplanationTable } from '../explain-batch.js';
 import type { BinaryReport } from '../metrics.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { ModelMetadata } from '../registry/metadata.js';
@@ -129,6 +130,22 @@ export class PropensityModel {
     this.plain ??= plainDenseStack(this.model);
     const row = explainRowPlain(this.plain, X, { k, featureNames: this.featureNames });
     return row.top.map((c) => ({ feature: c.name, effect: c.contribution, direction: c.contribution >= 0 ? 'up' : 'down' }));
+  }
+
+  /** The same explanation for every row of a frame at once (tensor operations: ≈1 s per 100k rows); read a row with explanationAt. */
+  async explainAll(frame: FeatureFrame, k = 5): Promise<ExplanationTable> {
+    const X = transform(this.scaler, scoringMatrix(frame, this.featureNames));
+    return explainAllRows(this.model, X, frame.n, this.featureNames.length, { k });
+  }
+
+  /** Row i of a table from explainAll, as explain gives it. */
+  explanationAt(table: ExplanationTable, i: number): Explanation[] {
+    const out: Explanation[] = [];
+    for (let s = i * table.k; s < (i + 1) * table.k && table.index[s]! >= 0; s++) {
+      const effect = table.effect[s]!;
+      out.push({ feature: this.featureNames[table.index[s]!]!, effect, direction: effect >= 0 ? 'up' : 'down' });
+    }
+    return out;
   }
 
   dispose(): void {
