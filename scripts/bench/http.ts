@@ -139,13 +139,15 @@ export async function run(argv: string[]): Promise<void> {
   const port = await freePort();
   const logFile = path.resolve(values.log ?? path.join(dir, 'http-server.log'));
   const profDir = path.join(dir, 'http-cpu-prof');
-  // The service as `npm start` runs it: the bundle from `npm run build`, built now from the current source.
-  const server = path.relative(process.cwd(), await buildServer());
+  // The service as `npm start` runs it: the bundle from `npm run build`, built now from the current
+  // source, with the start script's node flags.
+  await buildServer();
+  const start = startCommand();
   const nodeArgs = [
-    '--enable-source-maps',
+    ...start.flags,
     ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
     ...values['node-args'].split(' ').filter(Boolean),
-    server,
+    start.script,
   ];
   const out = fs.openSync(logFile, 'w');
   const started = performance.now();
@@ -301,6 +303,14 @@ export async function run(argv: string[]): Promise<void> {
     const stopped = await stop(child);
     process.stderr.write(`server stopped (${stopped})\n`);
   }
+}
+
+/** `node [flags] <script>` of package.json's start script. */
+function startCommand(): { flags: string[]; script: string } {
+  const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/).filter(Boolean);
+  if (words[0] !== 'node' || words.length < 2) throw new Error(`the start script is not "node [flags] <script>": ${pkg.scripts.start}`);
+  return { flags: words.slice(1, -1), script: words.at(-1)! };
 }
 
 /** Closed loop: autocannon, every connection sends its next request when the last one is answered. */

@@ -62,7 +62,7 @@ export class KeyRing {
     if (!match) return undefined;
     const key = this.byId.get(match[1]!);
     if (!key) return undefined;
-    const given = crypto.createHash('sha256').update(match[2]!).digest();
+    const given = crypto.hash('sha256', match[2]!, 'buffer');
     return crypto.timingSafeEqual(given, key.expected) ? key.principal : undefined;
   }
 }

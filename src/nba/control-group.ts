@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Deterministic control group (hold-out) so the uplift of next-best actions can be measured.
@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
  * group can be compared with those of treated customers (experiment.ts).
  */
 export function controlGroupDraw(customerId: string, salt: string): number {
-  const digest = createHash('sha256').update(`${salt}:${customerId}`, 'utf8').digest();
+  const digest = hash('sha256', `${salt}:${customerId}`, 'buffer');
   return digest.readUIntBE(0, 6) / 2 ** 48;
 }
 

@@ -135,6 +135,18 @@ describe('predictClv', () => {
     expect(() => predictClvOne(model, f, 2)).toThrow(RangeError);
   });
 
+  it('reads the numbers from batch predictions of the same frame when given them, with the same answer', () => {
+    const f = clvFrame([{ x: 6, tx: 198, T: 210, m: 84.2 }, { x: 0, tx: 0, T: 40, m: 0 }, null, { x: 2, tx: 30, T: 60, m: 0 }]);
+    const batch = predictClv(model, f);
+    for (let i = 0; i < f.n; i++) expect(predictClvOne(model, f, i, batch)).toEqual(predictClvOne(model, f, i));
+    // The numbers do come from the batch: an edited batch value shows in the answer.
+    batch.p_alive[0] = 0.123;
+    expect(predictClvOne(model, f, 0, batch).explanation).toMatch(/P\(alive\) 0\.12,/);
+    // A row the batch has no numbers for (as after a failed prediction) is computed.
+    batch.expected_purchases[0] = NaN;
+    expect(predictClvOne(model, f, 0, batch)).toEqual(predictClvOne(model, f, 0));
+  });
+
   it('refuses a frame without the clv_* features, naming the column', () => {
     const f = clvFrame([{ x: 1, tx: 1, T: 2, m: 3 }]);
     delete f.numeric.clv_t;
@@ -146,6 +158,7 @@ describe('predictClv', () => {
     const cols = predictor.predict(frame);
     expect(Object.keys(cols).sort()).toEqual(['expected_purchases', 'p_alive', 'predicted_clv']);
     expect(cols.predicted_clv).toEqual(p.predicted_clv);
+    for (const i of [0, 5, frame.n - 1]) expect(predictor.explain(frame, i)).toBe(predictClvOne(model, frame, i).explanation);
   });
 
   it('summary rows keep the frame index and skip customers without purchases', () => {

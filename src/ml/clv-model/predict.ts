@@ -296,8 +296,25 @@ export function predictClv(model: ClvModel, frame: FeatureFrame): ClvPredictions
 const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 const plural = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
 
-/** One customer's predictions with a one-sentence explanation (row i of the frame). */
-export function predictClvOne(model: ClvModel, frame: FeatureFrame, i: number): ClvPrediction {
+/** Row i of batch predictions, or undefined when the batch has no numbers for it (no purchase, or its prediction failed). */
+function batchRow(batch: ClvPredictions, i: number): RowResult | undefined {
+  const expectedPurchases = batch.expected_purchases[i]!;
+  if (Number.isNaN(expectedPurchases)) return undefined;
+  return {
+    expectedPurchases,
+    pAlive: batch.p_alive[i]!,
+    clv: batch.predicted_clv[i]!,
+    spend: batch.expected_spend[i]!,
+    nextDays: batch.expected_days_to_next_purchase[i]!,
+  };
+}
+
+/**
+ * One customer's predictions with a one-sentence explanation (row i of the frame). With `batch`,
+ * predictClv's answer for the same model and frame, the numbers are read from it instead of computed
+ * again (a row without numbers there is computed, so a failure still explains itself).
+ */
+export function predictClvOne(model: ClvModel, frame: FeatureFrame, i: number, batch?: ClvPredictions): ClvPrediction {
   if (!Number.isInteger(i) || i < 0 || i >= frame.n) throw new RangeError(`row ${i} is outside the frame (0..${frame.n - 1})`);
   const c = clvColumns(frame);
   const h = model.hyper;
@@ -314,13 +331,15 @@ export function predictClvOne(model: ClvModel, frame: FeatureFrame, i: number): 
       explanation: 'No purchase yet: CLV is not predicted (the purchase and spend models start at the first purchase).',
     };
   }
-  let r = NAN_ROW;
+  let r = (batch && batchRow(batch, i)) ?? NAN_ROW;
   let failure: string | null = null;
-  try {
-    r = predictorFor(model).row(c, i);
-  } catch (error) {
-    if (!(error instanceof ClvFitError)) throw error;
-    failure = error.message;
+  if (r === NAN_ROW) {
+    try {
+      r = predictorFor(model).row(c, i);
+    } catch (error) {
+      if (!(error instanceof ClvFitError)) throw error;
+      failure = error.message;
+    }
   }
   const days = c.T[i] as number;
   const x = c.frequency[i] as number;
@@ -356,19 +375,22 @@ export function predictClvOne(model: ClvModel, frame: FeatureFrame, i: number): 
 
 /**
  * Adapter to the model set's ClvPredictor (src/ml/serving/model-set.ts): the contract's three score
- * columns for a frame.
+ * columns for a frame. The full predictions of the frames it predicted are kept with them (weakly: they
+ * go with the frame), so explaining a row of the scored base reads its numbers instead of computing them again.
  */
 export function clvPredictor(
   model: ClvModel,
   version: string,
 ): { version: string; model: ClvModel; predict(frame: FeatureFrame): ClvScoreColumns; explain(frame: FeatureFrame, i: number): string } {
+  const predicted = new WeakMap<FeatureFrame, ClvPredictions>();
   return {
     version,
     model,
     predict(frame) {
-      const { expected_purchases, p_alive, predicted_clv } = predictClv(model, frame);
-      return { expected_purchases, p_alive, predicted_clv };
+      const all = predictClv(model, frame);
+      predicted.set(frame, all);
+      return { expected_purchases: all.expected_purchases, p_alive: all.p_alive, predicted_clv: all.predicted_clv };
     },
-    explain: (frame, i) => predictClvOne(model, frame, i).explanation,
+    explain: (frame, i) => predictClvOne(model, frame, i, predicted.get(frame)).explanation,
   };
 }
