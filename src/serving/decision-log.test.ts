@@ -42,7 +42,7 @@ describe('decision log', () => {
     const { store } = await testStore();
     const log = new DecisionLog(store, { flushAtCount: 1000, flushEveryMs: 60_000 });
     log.add(decision(1));
-    // A value the log cannot serialise, after a good row is already appended in the same transaction.
+    // A value the log cannot serialise, in a batch with a good decision.
     const broken = decision(2);
     broken.offered = [{ ...broken.offered[0]!, priority: 1n as unknown as number }];
     log.add(broken);

@@ -1,4 +1,4 @@
-import { DuckDBTimestampValue, listValue } from '@duckdb/node-api';
+import { listValue } from '@duckdb/node-api';
 import type { Channel } from '../nba/vocab.js';
 import type { Store } from '../store/database.js';
 
@@ -105,30 +105,20 @@ export class DecisionLog {
   }
 
   private async write(batch: LoggedDecision[]): Promise<void> {
-    // An appender inside the transaction: rows go in without SQL text or bound parameters (binding
-    // nine values a decision cost more than making the decision), and a rollback still drops them all.
-    await this.store.transaction(async (tx) => {
-      const appender = await tx.connection.createAppender('nba_decisions');
-      try {
-        for (const d of batch) {
-          appender.appendVarchar(d.decision_id);
-          appender.appendBigInt(BigInt(d.person_id));
-          appender.appendVarchar(d.customer_id);
-          appender.appendVarchar(d.channel);
-          appender.appendVarchar(d.placement);
-          appender.appendBoolean(d.control_group);
-          appender.appendVarchar(d.segment);
-          appender.appendVarchar(JSON.stringify(d.offered));
-          appender.appendTimestamp(new DuckDBTimestampValue(BigInt(d.decided_at.getTime()) * 1000n));
-          appender.endRow();
-        }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
-    });
+    // The whole batch as one JSON text, parsed by DuckDB on its own threads: one statement (all rows
+    // or none) and nothing per row on the event loop but JSON.stringify. Appending row by row (or
+    // binding nine parameters a row) held the event loop ≈25 ms per 2,400 decisions, which showed as
+    // a latency spike every second under load.
+    const rows = batch.map((d) => ({ ...d, offered: JSON.stringify(d.offered), decided_at: d.decided_at.getTime() * 1000 }));
+    await this.store.run(INSERT_BATCH, [JSON.stringify(rows)]);
   }
 }
+
+const INSERT_BATCH = `
+INSERT INTO nba_decisions (decision_id, person_id, customer_id, channel, placement, control_group, segment, offered, decided_at)
+SELECT d.decision_id, d.person_id, d.customer_id, d.channel, d.placement, d.control_group, d.segment, d.offered, make_timestamp(d.decided_at)
+FROM (SELECT unnest(from_json(?::JSON, '[{"decision_id": "VARCHAR", "person_id": "BIGINT", "customer_id": "VARCHAR", "channel": "VARCHAR",
+  "placement": "VARCHAR", "control_group": "BOOLEAN", "segment": "VARCHAR", "offered": "VARCHAR", "decided_at": "BIGINT"}]')) AS d)`;
 
 function fromRow(r: Record<string, unknown>): LoggedDecision {
   return {
