@@ -24,6 +24,8 @@ const env = readEnv();
 // Buffered (asynchronous) log writes: one write per ~4 KiB instead of one per request line; flushed on shutdown.
 const logDestination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
 const logger = pino({ level: env.LOG_LEVEL }, logDestination);
+// …and at most a second late at low traffic (start-up messages included), so the log never sits in the buffer.
+setInterval(() => logDestination.flush(), 1000).unref();
 
 /** Sorts the audience order of a fresh base now rather than in the first audience request after it. */
 function prepareAudiences(base: ScoredBase | undefined): void {

@@ -120,6 +120,18 @@ describe('POST /v1/predictions', () => {
     }
   });
 
+  it("explains a customer exactly as their profile does: both read the explanations made with the base's predictions", async () => {
+    const ids = buyers(3);
+    const body = await (await predict({ customer_ids: ids, explain: true })).json();
+    for (const [q, id] of ids.entries()) {
+      const profile = await (await app.request(`/v1/customers/${id}`, { headers: { authorization: `Bearer ${tokens.reader}` } })).json();
+      expect(body.results[q].explanations).toEqual(profile.explanations);
+      // Read from the base's table, not computed again per customer (float32 there, float64 per customer).
+      const made = service.current.explain(scorer.current!.frame, scorer.current!.indexByCustomer.get(id)!);
+      expect(body.results[q].explanations).not.toEqual(made);
+    }
+  });
+
   it('answers a customer whose first events arrived over the API after the base was scored', async () => {
     const ingest = await app.request('/v1/events', {
       method: 'POST',

@@ -166,9 +166,8 @@ export class CustomerScorer {
 
   async profile(customerId: string): Promise<CustomerProfile> {
     const personId = await this.personOf(customerId);
-    const { frame, index, predictions, asOf, versions, fresh } = await this.customerRow(personId);
+    const { frame, index, predictions, asOf, versions } = await this.customerRow(personId);
     const base = this.base!;
-    const explanations = fresh || !this.baseExplanations ? this.options.explain?.(frame, index) : this.baseExplanations.row(index);
     const [scores] = scoreFrame(frame, base.context, this.config, predictions, { explain: true, rows: [index] });
     return {
       customer_id: frame.customerIds[index]!,
@@ -178,8 +177,18 @@ export class CustomerScorer {
       features: frameRow(frame, index),
       predictions: predictionRow(predictions, index),
       model_versions: versions,
-      explanations: (explanations as Record<string, unknown> | undefined) ?? null,
+      explanations: (this.explanations({ frame, index }) as Record<string, unknown> | undefined) ?? null,
     };
+  }
+
+  /**
+   * Why the models predict what they do for a customer: for a row of the scored base, the
+   * explanations made in batch with its predictions (read, not computed); for a customer rebuilt
+   * since, the serving models' explanation of their fresh row.
+   */
+  explanations(row: Pick<CustomerState, 'frame' | 'index'>): object | undefined {
+    if (this.baseExplanations && row.frame === this.base?.frame) return this.baseExplanations.row(row.index);
+    return this.options.explain?.(row.frame, row.index);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError } from '../../domain/errors.js';
 import type { CustomerState } from '../../serving/scorer.js';
+import { EXPLAINED_FEATURES } from '../../ml/serving/model-set.js';
 import { secured } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import { errorResponses } from '../envelope.js';
@@ -9,7 +10,6 @@ import { ModelVersionsSchema } from '../model-versions.js';
 /** Most customer ids one prediction request may ask for. */
 export const MAX_PREDICT_IDS = 1000;
 /** Features listed per probability when explanations are asked for. */
-export const EXPLAIN_TOP_FEATURES = 5;
 
 
 const PredictionRequestSchema = z
@@ -26,7 +26,7 @@ const PredictionRequestSchema = z
     explain: z
       .boolean()
       .default(false)
-      .describe(`also give, per probability, the top ${EXPLAIN_TOP_FEATURES} features pushing it up or down, and a sentence on the CLV`),
+      .describe(`also give, per probability, the top ${EXPLAINED_FEATURES} features pushing it up or down, and a sentence on the CLV`),
   })
   .strict()
   .openapi('PredictionRequest');
@@ -128,7 +128,7 @@ export function registerPredictionRoutes(app: OpenAPIHono, deps: RouteDeps): voi
           p_alive: p.p_alive ?? null,
           predicted_clv: p.predicted_clv ?? null,
         };
-        if (explain) result.explanations = models?.any ? models.explain(state.frame, state.index, EXPLAIN_TOP_FEATURES) : {};
+        if (explain) result.explanations = models?.any ? (deps.scorer.explanations(state) ?? {}) : {};
         results.push(result);
       }
       deps.metrics.countPredictions(versions, results.length);

@@ -12,6 +12,9 @@ export interface ClvPredictor {
   explain(frame: FeatureFrame, i: number): string;
 }
 
+/** Features named per probability in an explanation. */
+export const EXPLAINED_FEATURES = 5;
+
 /** Why each prediction of one customer is what it is. */
 export interface PredictionExplanations {
   purchase_probability?: Explanation[];
@@ -79,7 +82,7 @@ export class ModelSet {
   }
 
   /** The top features pushing row i's probabilities up or down, and how its CLV comes about. */
-  explain(frame: FeatureFrame, i: number, k = 5): PredictionExplanations {
+  explain(frame: FeatureFrame, i: number, k = EXPLAINED_FEATURES): PredictionExplanations {
     const out: PredictionExplanations = {};
     if (this.purchase) out.purchase_probability = this.purchase.explain(frame, i, k);
     if (this.churn) out.churn_probability = this.churn.explain(frame, i, k);
@@ -92,7 +95,7 @@ export class ModelSet {
    * the tfjs backend (float32, so effects agree with explain() to ~1e-5); the CLV sentence, cheap,
    * is still written per row when asked for.
    */
-  async explainFrame(frame: FeatureFrame, k = 5): Promise<FrameExplanations> {
+  async explainFrame(frame: FeatureFrame, k = EXPLAINED_FEATURES): Promise<FrameExplanations> {
     const { purchase, churn, clv } = this;
     const purchaseTable = await purchase?.explainAll(frame, k);
     const churnTable = await churn?.explainAll(frame, k);
