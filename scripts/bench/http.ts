@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createKey, writeKeyFile } from '../../src/auth/api-keys.js';
 import { trainMissingModels } from '../../src/demo/bootstrap.js';
+import { projectRoot } from '../../src/config/paths.js';
 import { buildServer } from '../build.js';
 import { BENCH_ENV, benchStore } from './data.js';
 import { table, timed } from './util.js';
@@ -16,11 +17,12 @@ import { table, timed } from './util.js';
  * `npm run bench -- http [--duration 10] [--connections 32] [--customers 100000] [--routes trivial,profile,nba]
  *                        [--rate R] [--cpu-prof] [--node-args "--trace-gc ..."] [--log FILE]`
  *
- * Starts the service (the bundle of src/server.ts that `npm start` runs, as in production: LOG_LEVEL=info, one log line per request) on
- * a copy of a generated base of 100k customers with trained models (both cached under data/bench/), and loads
- * it from this process in the same run: the trivial route GET /healthz as the baseline, the customer
- * profile GET /v1/customers/{id} and the next best action POST /v1/next-best-action, a random
- * customer per request (drawn without replacement, so no cache sees a customer twice).
+ * Starts the service as `npm start` runs it (the bundle of src/server.ts with the start script's node
+ * flags; LOG_LEVEL=info, one log line per request) on a copy of a generated base of 100k customers
+ * with trained models (both cached under data/bench/), and loads it from this process in the same
+ * run: the trivial route GET /healthz as the baseline, the customer profile GET /v1/customers/{id}
+ * and the next best action POST /v1/next-best-action, a random customer per request (drawn without
+ * replacement, so no cache sees a customer twice).
  *
  * Two readings per route, both at --connections (32):
  * 1. saturated (autocannon, closed loop: each connection sends its next request when the last one is
@@ -307,7 +309,7 @@ export async function run(argv: string[]): Promise<void> {
 
 /** `node [flags] <script>` of package.json's start script. */
 function startCommand(): { flags: string[]; script: string } {
-  const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.split(/\s+/).filter(Boolean);
   if (words[0] !== 'node' || words.length < 2) throw new Error(`the start script is not "node [flags] <script>": ${pkg.scripts.start}`);
   return { flags: words.slice(1, -1), script: words.at(-1)! };

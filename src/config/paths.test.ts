@@ -17,6 +17,7 @@ describe('projectRoot', () => {
     const nested = path.join(root, 'dist', 'deep');
     fs.mkdirSync(nested, { recursive: true });
     expect(projectRoot(nested)).toBe(root);
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('throws when no directory above has a package.json', () => {

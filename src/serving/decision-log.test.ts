@@ -54,4 +54,16 @@ describe('decision log', () => {
     expect(rows.map((r) => r.decision_id)).toEqual(['d-1', 'd-2']);
     store.close();
   });
+
+  it('writes a placement holding a lone surrogate as U+FFFD rather than failing the batch (and every batch after it)', async () => {
+    const { store } = await testStore();
+    const log = new DecisionLog(store, { flushAtCount: 1000, flushEveryMs: 60_000 });
+    log.add({ ...decision(1), placement: 'home\ud800banner' });
+    log.add({ ...decision(2), placement: 'x\udc00' });
+    log.add(decision(3));
+    await log.flush();
+    const rows = await store.all<{ placement: string }>('SELECT placement FROM nba_decisions ORDER BY decision_id');
+    expect(rows.map((r) => r.placement)).toEqual(['home\ufffdbanner', 'x\ufffd', 'outbound']);
+    store.close();
+  });
 });

@@ -109,9 +109,21 @@ export class DecisionLog {
     // or none) and nothing per row on the event loop but JSON.stringify. Appending row by row (or
     // binding nine parameters a row) held the event loop ≈25 ms per 2,400 decisions, which showed as
     // a latency spike every second under load.
-    const rows = batch.map((d) => ({ ...d, offered: JSON.stringify(d.offered), decided_at: d.decided_at.getTime() * 1000 }));
+    const rows = batch.map((d) => ({
+      ...d,
+      // Free text from the request: a lone surrogate would make the whole batch malformed JSON for DuckDB.
+      placement: wellFormed(d.placement),
+      channel: wellFormed(d.channel),
+      offered: JSON.stringify(d.offered),
+      decided_at: d.decided_at.getTime() * 1000,
+    }));
     await this.store.run(INSERT_BATCH, [JSON.stringify(rows)]);
   }
+}
+
+/** The string with each lone UTF-16 surrogate replaced by U+FFFD, as Node does when it encodes a string as UTF-8. */
+function wellFormed(text: string): string {
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
 const INSERT_BATCH = `
