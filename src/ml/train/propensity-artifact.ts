@@ -120,13 +120,13 @@ export class PropensityModel {
 
   predict(frame: FeatureFrame): Float64Array {
     if (frame.n === 0) return new Float64Array(0);
-    const X = transform(this.scaler, scoringMatrix(frame, this.featureNames));
+    const X = this.scaled(frame);
     return applyCalibration(this.calibration, predictProba(this.model, X, frame.n, this.featureNames.length));
   }
 
   /** The features pushing row i's probability up or down the most. */
   explain(frame: FeatureFrame, i: number, k = 5): Explanation[] {
-    const X = transform(this.scaler, scoringMatrix(frame, this.featureNames, [i]));
+    const X = this.scaled(frame, [i]);
     this.plain ??= plainDenseStack(this.model);
     const row = explainRowPlain(this.plain, X, { k, featureNames: this.featureNames });
     return row.top.map((c) => ({ feature: c.name, effect: c.contribution, direction: c.contribution >= 0 ? 'up' : 'down' }));
@@ -134,7 +134,7 @@ export class PropensityModel {
 
   /** The same explanation for every row of a frame at once (tensor operations: ≈1 s per 100k rows); read a row with explanationAt. */
   async explainAll(frame: FeatureFrame, k = 5): Promise<ExplanationTable> {
-    const X = transform(this.scaler, scoringMatrix(frame, this.featureNames));
+    const X = this.scaled(frame);
     return explainAllRows(this.model, X, frame.n, this.featureNames.length, { k });
   }
 
@@ -146,6 +146,11 @@ export class PropensityModel {
       out.push({ feature: this.featureNames[table.index[s]!]!, effect, direction: effect >= 0 ? 'up' : 'down' });
     }
     return out;
+  }
+
+  /** The model's input: the frame's features (all rows, or those given) in its order, scaled as in training. */
+  private scaled(frame: FeatureFrame, rows?: ArrayLike<number>): Float32Array {
+    return transform(this.scaler, scoringMatrix(frame, this.featureNames, rows));
   }
 
   dispose(): void {
