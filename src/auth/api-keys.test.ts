@@ -27,7 +27,7 @@ describe('API keys', () => {
     expect(first.created).toBe(true);
     const token = fs.readFileSync(first.tokenFile!, 'utf8').trim();
     // The secret is base64url and may itself contain '_', so take everything after the id.
-    const secret = /^pk_[a-z0-9]+_(.+)$/.exec(token)![1];
+    const secret = /^pk_[a-z0-9]+_(.+)$/.exec(token)![1]!;
     expect(secret.length).toBeGreaterThanOrEqual(32);
     expect(fs.readFileSync(file, 'utf8')).not.toContain(secret);
     expect(new KeyRing(readKeyFile(file)).authenticate(token)?.scopes).toEqual(['admin']);

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestCustomers } from '../ingest/ingest.js';
 import type { OpenedStore } from '../store/open.js';
 import { csv, ingestRows, tempDir, testStore, writeFile } from '../../test/helpers.js';
-import { buildFeatures, SingleCustomerFeatures } from './build.js';
+import { buildFeatures } from './build.js';
+import { CustomerFeatures } from './customer-features.js';
 import { frameRow, indexOfPerson } from './frame.js';
 
 let opened: OpenedStore;
@@ -102,9 +103,9 @@ describe('feature builder', () => {
   it('gives the same features for one customer as the batch does', async () => {
     await ingestRows(opened, HISTORY);
     const batch = await buildFeatures(opened.store, '2024-01-20');
-    const single = new SingleCustomerFeatures(opened.store);
+    const single = new CustomerFeatures(opened.store);
     for (let i = 0; i < batch.n; i++) {
-      const one = await single.build(batch.personIds[i]!, '2024-01-20');
+      const one = await single.build([batch.personIds[i]!], '2024-01-20');
       expect(one.n).toBe(1);
       expect(frameRow(one, 0)).toEqual(frameRow(batch, i));
       expect(one.customerIds[0]).toBe(batch.customerIds[i]);

@@ -1,14 +1,14 @@
-import type { DuckDBPreparedStatement } from '@duckdb/node-api';
 import { sqlIdent, sqlString, type Db } from '../store/database.js';
 import { asOfEnd, type AsOf } from './as-of.js';
 import { frameFromResult, type FeatureFrame } from './frame.js';
-import { FEATURE_DEFS, HELPER_EVENT_SQL, type FeatureDef } from './schema.js';
+import { FEATURE_DEFS, HELPER_EVENT_SQL, zeroWhenAbsent, type FeatureDef } from './schema.js';
 
 /**
- * The one feature builder. It computes every feature of FEATURE_DEFS for every customer known at
+ * The batch feature builder. It computes every feature of FEATURE_DEFS for every customer known at
  * the end of the as-of day, from events strictly before that moment: nothing later can leak in.
- * The batch path and the single-customer path run the same feature SQL; the single path reads the
- * customer's events once (`person_id = $person`) and runs as a prepared statement.
+ * One customer (or a few) goes through the same definitions evaluated in process over the
+ * customer's evidence (customer-features.ts): DuckDB plans every query again on each run, which
+ * alone costs more than the whole evaluation.
  *
  * Speed (`npm run bench -- features`): one aggregate with every events-stage column over all
  * events costs DuckDB ~70 aggregate updates per event. The batch instead splits the events-stage
@@ -19,18 +19,11 @@ import { FEATURE_DEFS, HELPER_EVENT_SQL, type FeatureDef } from './schema.js';
  * then 0 for counts and sums and empty for the rest (zeroWhenAbsent) — what the aggregates give
  * over no rows. families.test.ts holds the builder to the single-aggregate query on generated data.
  */
-export function featureSql(scope: 'all' | 'one'): string {
-  const one = scope === 'one';
-  const personFilter = (alias: string) => (one ? ` AND ${alias}.person_id = $person` : '');
-  // The events a stage reads, with their age at the as-of end. For all customers each family scans
-  // the table itself (its type test pushed into the scan); for one customer their events are read
-  // once (a scan of the whole table) into `ev`, and every stage reads that.
-  const eventsOf = (typeTest: string | null) => {
-    if (one) return typeTest === null ? 'ev' : `(SELECT * FROM ev WHERE ${typeTest})`;
-    return `(${EVENT_ROWS}${typeTest === null ? '' : ` AND ${typeTest}`})`;
-  };
-  // One customer's few events need no split: one aggregate over them has the fewest operators.
-  const families = (one ? [{ types: null, columns: EVENT_COLUMNS }] : EVENT_FAMILIES).map((family, i) => {
+export function featureSql(): string {
+  // The events a stage reads, with their age at the as-of end. Each family scans the table itself
+  // (its type test pushed into the scan).
+  const eventsOf = (typeTest: string | null) => `(${EVENT_ROWS}${typeTest === null ? '' : ` AND ${typeTest}`})`;
+  const families = EVENT_FAMILIES.map((family, i) => {
     const columns = family.columns.map((c) => `,\n    ${c.sql} AS ${sqlIdent(c.name)}`).join('');
     return `${familyName(i)} AS (
   SELECT person_id${columns}
@@ -49,7 +42,7 @@ export function featureSql(scope: 'all' | 'one'): string {
   );
   const finals = FEATURE_DEFS.filter((f) => f.stage === 'final').map((f) => output(f, f.sql));
   return `
-WITH ${one ? `ev AS MATERIALIZED (${EVENT_ROWS} AND person_id = $person),\n` : ''}${families.join(',\n')},
+WITH ${families.join(',\n')},
 purchases AS (
   SELECT event_id, person_id, ts, amount, product_id, category FROM ${eventsOf(`type = 'purchase'`)}
 ),
@@ -72,20 +65,8 @@ cats AS (
         FROM lines WHERE category IS NOT NULL GROUP BY person_id, category)
   GROUP BY person_id
 ),
-referred AS (
-  SELECT r.person_id, count(DISTINCT i.person_id) AS __referred_buyers
-  FROM ${eventsOf(`type = 'referral'`)} r JOIN identifiers i ON i.id_key = 'customer_id:' || r.related_customer_id
-  WHERE EXISTS (
-    SELECT 1 FROM events b WHERE b.person_id = i.person_id AND b.type = 'purchase' AND b.ts < $t_end::TIMESTAMP)
-  GROUP BY r.person_id
-),
-profile AS (
-  -- A profile without a signup date counts as known from the day it was loaded, never before:
-  -- otherwise every profiled customer would sit in every historical training cutoff.
-  SELECT c.person_id, date_diff('second', c.signup_ts, $t_end::TIMESTAMP) / 86400.0 AS __signup_age_days
-  FROM customers c JOIN ingest_batches b ON b.batch_id = c.batch_id
-  WHERE coalesce(c.signup_ts, b.started_at) < $t_end::TIMESTAMP${personFilter('c')}
-),
+referred AS (${referredBuyersSql(eventsOf(`type = 'referral'`))}),
+profile AS (${profileSql('')}),
 population AS (
   SELECT person_id FROM ${familyName(ALL_TYPES_FAMILY)} UNION SELECT person_id FROM profile
 )
@@ -102,11 +83,6 @@ LEFT JOIN referred USING (person_id)
 LEFT JOIN profile USING (person_id)
 WHERE p.merged_into IS NULL
 ORDER BY person_id`;
-}
-
-export function zeroWhenAbsent(f: FeatureDef): boolean {
-  // The CLV summary stays empty without purchases: BG/NBD has no T for a customer who never bought.
-  return !f.name.startsWith('clv_') && (f.type === 'count' || (f.type === 'amount' && !f.name.startsWith('avg_')));
 }
 
 /** An events-stage column (a feature or a helper for the final stage) and its aggregate SQL. */
@@ -132,8 +108,35 @@ function familyRows(types: string[] | null): string | null {
   return `type BETWEEN ${sqlString(types[0]!)} AND ${sqlString(types.at(-1)!)}`;
 }
 
+/**
+ * Referred customers who bought before the end of the as-of day, per referrer, from `referrals`
+ * (a relation of referral events with person_id and related_customer_id).
+ */
+function referredBuyersSql(referrals: string): string {
+  return `
+  SELECT r.person_id, count(DISTINCT i.person_id) AS __referred_buyers
+  FROM ${referrals} r JOIN identifiers i ON i.id_key = 'customer_id:' || r.related_customer_id
+  WHERE EXISTS (
+    SELECT 1 FROM events b WHERE b.person_id = i.person_id AND b.type = 'purchase' AND b.ts < $t_end::TIMESTAMP)
+  GROUP BY r.person_id
+`;
+}
+
+/**
+ * Profiles known by the end of the as-of day and their signup age in days; `where` narrows them
+ * (`AND c.person_id …`). A profile without a signup date counts as known from the day it was
+ * loaded, never before: otherwise every profiled customer would sit in every historical cutoff.
+ */
+export function profileSql(where: string): string {
+  return `
+  SELECT c.person_id, date_diff('second', c.signup_ts, $t_end::TIMESTAMP) / 86400.0 AS __signup_age_days
+  FROM customers c JOIN ingest_batches b ON b.batch_id = c.batch_id
+  WHERE coalesce(c.signup_ts, b.started_at) < $t_end::TIMESTAMP${where}
+`;
+}
+
 /** Every column a stage may read, and the event's age in days at the end of the as-of day. */
-const EVENT_ROWS = `SELECT event_id, person_id, type, ts, amount, margin, product_id, category, channel, duration_s, rating,
+export const EVENT_ROWS = `SELECT event_id, person_id, type, ts, amount, margin, product_id, category, channel, duration_s, rating,
          related_customer_id, date_diff('second', ts, $t_end::TIMESTAMP) / 86400.0 AS age_days
   FROM events WHERE ts < $t_end::TIMESTAMP`;
 
@@ -228,20 +231,4 @@ export async function buildFeatures(db: Db, asOf: AsOf): Promise<FeatureFrame> {
   return frameFromResult(await db.connection.run(BATCH_SQL, { t_end: asOfEnd(asOf) }));
 }
 
-const BATCH_SQL = featureSql('all');
-
-/**
- * Features of one customer, fast: a prepared statement per connection, reused across requests.
- */
-export class SingleCustomerFeatures {
-  private statement?: Promise<DuckDBPreparedStatement>;
-
-  constructor(private readonly db: Db) {}
-
-  async build(personId: number, asOf: AsOf): Promise<FeatureFrame> {
-    this.statement ??= this.db.connection.prepare(featureSql('one'));
-    const statement = await this.statement;
-    statement.bind({ t_end: asOfEnd(asOf), person: BigInt(personId) });
-    return frameFromResult(await statement.run());
-  }
-}
+const BATCH_SQL = featureSql();

@@ -7,9 +7,10 @@ import { sqlIdent } from '../store/database.js';
 import type { OpenedStore } from '../store/open.js';
 import { tempDir, testStore } from '../../test/helpers.js';
 import { addDays, asOfEnd } from './as-of.js';
-import { buildFeatures, EVENT_FAMILIES, featureSql, SingleCustomerFeatures, typesRead, zeroWhenAbsent } from './build.js';
+import { buildFeatures, EVENT_FAMILIES, featureSql, typesRead } from './build.js';
+import { CustomerFeatures } from './customer-features.js';
 import { frameFromColumns, frameFromResult, type FeatureFrame } from './frame.js';
-import { FEATURE_DEFS, HELPER_EVENT_SQL, type FeatureDef } from './schema.js';
+import { FEATURE_DEFS, HELPER_EVENT_SQL, zeroWhenAbsent, type FeatureDef } from './schema.js';
 
 /**
  * The builder splits the events-stage aggregate by event-type family (build.ts) for speed. These
@@ -125,10 +126,10 @@ describe('event-type families', () => {
   it('gives one customer the features of the single-aggregate query', async () => {
     const asOf = addDays(start, 150);
     const expected = await referenceFeatures(opened, asOf);
-    const single = new SingleCustomerFeatures(opened.store);
+    const single = new CustomerFeatures(opened.store);
     const sample = [...Array(expected.n).keys()].filter((i) => i % 9 === 0);
     for (const i of sample) {
-      const one = await single.build(expected.personIds[i]!, asOf);
+      const one = await single.build([expected.personIds[i]!], asOf);
       expect(one.n).toBe(1);
       expectSameFeatures(one, expected, [i], () => 0);
     }
@@ -136,7 +137,7 @@ describe('event-type families', () => {
 
   it('reads a result in any row order into a frame in person_id order', async () => {
     const asOf = addDays(start, 150);
-    const sql = featureSql('all');
+    const sql = featureSql();
     expect(sql).toMatch(/ORDER BY person_id$/);
     const reversed = await frameFromResult(await opened.store.connection.run(`${sql} DESC`, { t_end: asOfEnd(asOf) }));
     const built = await buildFeatures(opened.store, asOf);

@@ -1,6 +1,6 @@
 import type { ScoringConfig } from '../config/scoring.js';
 import { NotFoundError } from '../domain/errors.js';
-import { SingleCustomerFeatures } from '../features/build.js';
+import { CustomerFeatures } from '../features/customer-features.js';
 import { latestEventDay, type AsOf } from '../features/as-of.js';
 import { frameRow, type FeatureFrame } from '../features/frame.js';
 import { scoreFrame, type BaseSummary, type CustomerScore, type Predictions } from '../scoring/index.js';
@@ -31,7 +31,9 @@ export type ExplainFn = (frame: FeatureFrame, i: number) => object | undefined;
 export type ExplainFrameFn = (frame: FeatureFrame) => Promise<FrameExplanations | undefined>;
 
 interface Fresh {
+  /** The rebuild's frame; this customer is row `index`. */
   frame: FeatureFrame;
+  index: number;
   predictions: Predictions | undefined;
   asOf: AsOf;
   versions: ModelVersions;
@@ -66,9 +68,17 @@ export interface CustomerState {
  */
 export class CustomerScorer {
   private base: ScoredBase | undefined;
-  private readonly dirty = new Set<number>();
+  /** Customers whose events changed and who have no rebuild yet, with the invalidation that marked them. */
+  private readonly dirty = new Map<number, number>();
+  /** Every customer whose events changed since the base's data was read (rebuilt or not), likewise. */
+  private readonly changed = new Map<number, number>();
+  private invalidations = 0;
+  /** Bumped when a new base is in place: a rebuild begun before it must not land after it. */
+  private baseEpoch = 0;
   private readonly fresh = new Map<number, Fresh>();
-  private readonly single: SingleCustomerFeatures;
+  /** Rebuilds under way (started when the events arrived), awaited by a request that needs one. */
+  private readonly pending = new Map<number, Promise<Fresh | undefined>>();
+  private readonly single: CustomerFeatures;
   private baseVersions: ModelVersions = NO_MODELS;
   /** The base's explanations, made with its predictions (a profile from the base only reads them). */
   private baseExplanations: FrameExplanations | undefined;
@@ -85,11 +95,12 @@ export class CustomerScorer {
       modelVersions?: () => ModelVersions;
     } = {},
   ) {
-    this.single = new SingleCustomerFeatures(db);
+    this.single = new CustomerFeatures(db);
   }
 
   /** Rescores the whole base (at start-up, after model changes, periodically). */
   async refresh(): Promise<ScoredBase | undefined> {
+    const invalidationsBefore = this.invalidations;
     const asOf = this.options.asOf ?? (await latestEventDay(this.db));
     const versions = this.versionsNow();
     const base = asOf ? await scoreBase(this.db, asOf, this.config, this.options.predict) : undefined;
@@ -97,8 +108,15 @@ export class CustomerScorer {
     this.baseVersions = versions;
     this.baseExplanations = explanations;
     this.base = base;
+    this.baseEpoch++;
     this.fresh.clear();
+    this.pending.clear();
+    // Events that arrived while the base was being scored may be missing from it: those customers
+    // stay changed, and are rebuilt against the new base.
+    for (const [id, mark] of this.changed) if (mark <= invalidationsBefore) this.changed.delete(id);
     this.dirty.clear();
+    for (const [id, mark] of this.changed) this.dirty.set(id, mark);
+    if (base && this.dirty.size > 0) this.rebuild([...this.dirty.keys()]);
     return base;
   }
 
@@ -115,12 +133,24 @@ export class CustomerScorer {
     return this.options.modelVersions?.() ?? NO_MODELS;
   }
 
-  /** Marks customers whose events changed; their scores are rebuilt on the next request. */
+  /**
+   * Marks customers whose events changed and starts rebuilding them at once, all in one read, so
+   * the next request usually finds them ready; a request that comes first waits for the rebuild.
+   */
   invalidate(personIds: Iterable<number>): void {
-    for (const id of personIds) {
-      this.dirty.add(id);
+    const mark = ++this.invalidations;
+    const ids = [...new Set(personIds)];
+    for (const id of ids) {
+      this.dirty.set(id, mark);
+      this.changed.set(id, mark);
       this.fresh.delete(id);
     }
+    if (this.base && ids.length > 0) this.rebuild(ids);
+  }
+
+  /** Resolves when every rebuild under way has finished (landed or not). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending.values()]);
   }
 
   summary(): BaseSummary | undefined {
@@ -145,7 +175,7 @@ export class CustomerScorer {
     let score: CustomerScore;
     let consents: number;
     if (fresh) {
-      score = fresh.score ??= scoreFrame(frame, this.base!.context, this.config, fresh.predictions, { explain: false })[0]!;
+      score = fresh.score ??= scoreFrame(frame, this.base!.context, this.config, fresh.predictions, { explain: false, rows: [index] })[0]!;
       consents = fresh.consents ??= await consentBitsOf(this.db, personId);
     } else {
       score = this.base!.scores[index]!;
@@ -203,23 +233,56 @@ export class CustomerScorer {
       return { frame: base.frame, index, predictions: base.predictions, asOf: base.asOf, versions: this.baseVersions };
     }
     const fresh = await this.customerFrame(personId);
-    return { ...fresh, index: 0, fresh };
+    return { ...fresh, fresh };
   }
 
   private async customerFrame(personId: number): Promise<Fresh> {
     if (!this.base) throw new NotFoundError('No customer has been scored yet: the store has no events');
     const cached = this.fresh.get(personId);
     if (cached) return cached;
-    // New or changed since the base was scored: rebuild this one customer as of the latest day.
-    const latest = (await latestEventDay(this.db)) ?? this.base.asOf;
-    const asOf = this.options.asOf ?? (latest > this.base.asOf ? latest : this.base.asOf);
-    const frame = await this.single.build(personId, asOf);
-    if (frame.n === 0) throw new NotFoundError(`Customer ${personId} has no events or profile as of ${asOf}`);
-    const versions = this.versionsNow();
-    const predictions = this.options.predict ? await this.options.predict(frame) : undefined;
-    const fresh = { frame, predictions, asOf, versions };
-    this.fresh.set(personId, fresh);
-    this.dirty.delete(personId);
+    const fresh = (await this.pending.get(personId)?.catch(() => undefined)) ?? this.fresh.get(personId) ?? (await this.rebuild([personId]).get(personId));
+    if (!fresh) throw new NotFoundError(`Customer ${personId} has no events or profile as of ${this.base.asOf}`);
     return fresh;
+  }
+
+  /**
+   * Rebuilds customers new or changed since the base was scored, as of the latest day, through
+   * the per-customer feature path (one read for all of them). A result lands only if nothing
+   * newer came in the meantime: no later events for the customer, no new base.
+   */
+  private rebuild(personIds: number[]): Map<number, Promise<Fresh | undefined>> {
+    const marks = new Map(personIds.map((id) => [id, this.dirty.get(id)]));
+    const epoch = this.baseEpoch;
+    const built = (async () => {
+      const base = this.base!;
+      const latest = (await latestEventDay(this.db)) ?? base.asOf;
+      const asOf = this.options.asOf ?? (latest > base.asOf ? latest : base.asOf);
+      const frame = await this.single.build(personIds, asOf);
+      const versions = this.versionsNow();
+      const predictions = this.options.predict && frame.n > 0 ? await this.options.predict(frame) : undefined;
+      const out = new Map<number, Fresh>();
+      frame.personIds.forEach((id, index) => out.set(id, { frame, index, predictions, asOf, versions }));
+      return out;
+    })();
+    const promises = new Map<number, Promise<Fresh | undefined>>();
+    for (const id of personIds) {
+      const promise = built.then((out) => {
+        const fresh = out.get(id);
+        if (fresh && this.baseEpoch === epoch && this.dirty.get(id) === marks.get(id)) {
+          this.fresh.set(id, fresh);
+          this.dirty.delete(id);
+        }
+        if (this.pending.get(id) === promise) this.pending.delete(id);
+        return fresh;
+      });
+      // Handled here, so a failed background rebuild is no unhandled rejection; the request that
+      // needs the customer then rebuilds them itself.
+      promise.catch(() => {
+        if (this.pending.get(id) === promise) this.pending.delete(id);
+      });
+      this.pending.set(id, promise);
+      promises.set(id, promise);
+    }
+    return promises;
   }
 }
