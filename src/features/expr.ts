@@ -12,10 +12,11 @@ export interface EventExpr {
   value: (events: readonly EventFacts[]) => number | null;
 }
 
-/** A condition on one event. */
+/** A condition on one event; `type` when it holds only for events of that type. */
 export interface Cond {
   sql: string;
   test: (e: EventFacts) => boolean;
+  type?: string;
 }
 
 /** A column of one event (NULL as null). */
@@ -25,7 +26,7 @@ export interface Column {
 }
 
 export const cond = (sql: string, test: (e: EventFacts) => boolean): Cond => ({ sql, test });
-export const isType = (type: string): Cond => cond(`type = '${type}'`, (e) => e.type === type);
+export const isType = (type: string): Cond => ({ ...cond(`type = '${type}'`, (e) => e.type === type), type });
 /** Within the last `days` days; null (no condition) for all history. */
 export const inWindow = (days: number | null): Cond | null => (days === null ? null : cond(`age_days <= ${days}`, (e) => e.ageDays <= days));
 export const olderThan = (days: number): Cond => cond(`age_days > ${days}`, (e) => e.ageDays > days);
@@ -34,10 +35,35 @@ export const onWeekend: Cond = cond('dayofweek(ts) IN (0, 6)', (e) => e.dow === 
 
 export function both(...conds: (Cond | null)[]): Cond {
   const present = conds.filter((c): c is Cond => c !== null);
-  return cond(
-    present.map((c) => c.sql).join(' AND '),
-    (e) => present.every((c) => c.test(e)),
-  );
+  const type = present.find((c) => c.type !== undefined)?.type;
+  return {
+    ...cond(
+      present.map((c) => c.sql).join(' AND '),
+      (e) => {
+        // A loop, not every(): this runs per event and feature, and a closure per call adds up.
+        for (const c of present) if (!c.test(e)) return false;
+        return true;
+      },
+    ),
+    ...(type === undefined ? {} : { type }),
+  };
+}
+
+const byType = new WeakMap<readonly EventFacts[], Map<string, EventFacts[]>>();
+
+/** A customer's events of one type, in order (indexed once per events array). */
+function eventsOfType(events: readonly EventFacts[], type: string): readonly EventFacts[] {
+  let index = byType.get(events);
+  if (!index) {
+    index = new Map();
+    for (const e of events) {
+      const list = index.get(e.type);
+      if (list) list.push(e);
+      else index.set(e.type, [e]);
+    }
+    byType.set(events, index);
+  }
+  return index.get(type) ?? [];
 }
 
 export const ONE: Column = { sql: '1', get: () => 1 };
@@ -54,7 +80,9 @@ function aggregateOf(agg: Aggregate, column: Column, where: Cond | null) {
   return (events: readonly EventFacts[]): number | null => {
     let n = 0;
     let acc = 0;
-    for (const e of events) {
+    // Only the events the condition can hold for: a customer's many campaign messages and visits
+    // are not scanned again for every purchase feature.
+    for (const e of where?.type === undefined ? events : eventsOfType(events, where.type)) {
       if (where !== null && !where.test(e)) continue;
       const v = column.get(e);
       if (v === null) continue;
