@@ -189,16 +189,32 @@ describe('ingest from files', () => {
 
   it('stores date-times with an offset or a zone name in UTC', async () => {
     const summary = await ingestRows(opened, [
+      { event_id: 'z5', customer_id: 'C1', type: 'visit', ts: '2024-06-01 10:00:00 America/New_York' },
       { event_id: 'z1', customer_id: 'C1', type: 'visit', ts: '2024-01-01T10:00:00+08:00' },
       { event_id: 'z2', customer_id: 'C1', type: 'visit', ts: '2024-01-01T10:00:00.5Z' },
       { event_id: 'z3', customer_id: 'C1', type: 'visit', ts: '2024-01-01 10:00' },
       { event_id: 'z4', customer_id: 'C1', type: 'visit', ts: 'infinity' },
-      // Last: a zone name leaks into the zoneless values after it in DuckDB's ICU cast.
-      { event_id: 'z5', customer_id: 'C1', type: 'visit', ts: '2024-06-01 10:00:00 America/New_York' },
     ]);
     expect(summary).toMatchObject({ ingested: 5, rejected: 0 });
     const rows = await opened.store.all<{ ts: string }>('SELECT ts::VARCHAR AS ts FROM events ORDER BY event_id');
     expect(rows.map((r) => r.ts)).toEqual(['2024-01-01 02:00:00', '2024-01-01 10:00:00.5', '2024-01-01 10:00:00', 'infinity', '2024-06-01 14:00:00']);
+  });
+
+  it('reads a date-time without a zone as UTC even after one with a zone name in the same batch', async () => {
+    // DuckDB's ICU cast keeps the last zone name for the zoneless values that follow it.
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      event_id: `n${i}`,
+      customer_id: 'C1',
+      type: 'visit',
+      ts: i % 3 === 0 ? '2024-01-01 10:00:00 Asia/Taipei' : i % 3 === 1 ? '2024-01-01 10:00:00' : '2024-01-01T10:00:00+01:00',
+    }));
+    expect(await ingestRows(opened, rows)).toMatchObject({ ingested: 3000, rejected: 0 });
+    const stored = await opened.store.all<{ ts: string; n: number }>('SELECT ts::VARCHAR AS ts, count(*) AS n FROM events GROUP BY ts ORDER BY ts');
+    expect(stored).toEqual([
+      { ts: '2024-01-01 02:00:00', n: 1000 },
+      { ts: '2024-01-01 09:00:00', n: 1000 },
+      { ts: '2024-01-01 10:00:00', n: 1000 },
+    ]);
   });
 
   it('still links identifiers when every event of a file is already stored', async () => {

@@ -36,8 +36,17 @@ export const typedColumn = (name: string) => sqlIdent(`v_${name}`);
  */
 export function timestampSql(column: string, format?: string): string {
   if (format) return `try_strptime(${col(column)}, ${sqlString(format)})`;
-  const tz = `TRY_CAST(${col(column)} AS TIMESTAMPTZ)`;
+  const tz = instantSql(col(column));
   return `coalesce(make_timestamp(epoch_us(${tz})), TRY_CAST(${tz} AS TIMESTAMP))`;
+}
+
+/**
+ * The text as TIMESTAMPTZ. Values with a zone name (two letters in a row: ISO 8601 has only the
+ * single letters T and Z) are cast apart from the rest: DuckDB's ICU cast keeps the last zone name
+ * it read for the zoneless values after it, so a zone name would shift the next rows.
+ */
+function instantSql(text: string): string {
+  return `CASE WHEN regexp_matches(${text}, '[A-Za-z]{2}') THEN TRY_CAST(${text} AS TIMESTAMPTZ) ELSE TRY_CAST(${text} AS TIMESTAMPTZ) END`;
 }
 
 const numberSql = (name: string) => `TRY_CAST(${col(name)} AS DOUBLE)`;
