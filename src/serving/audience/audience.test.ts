@@ -351,6 +351,16 @@ describe('rows and formats', () => {
     expect(csvCell('two\nlines')).toBe('"two\nlines"');
   });
 
+  it('writes text a spreadsheet would run as a formula with a leading apostrophe, and leaves numbers alone', () => {
+    expect(csvCell('=HYPERLINK("http://x","y")')).toBe('"\'=HYPERLINK(""http://x"",""y"")"');
+    expect(csvCell('+1-2')).toBe("'+1-2");
+    expect(csvCell('-5')).toBe("'-5");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\tx')).toBe("'\tx");
+    expect(csvCell('a=b')).toBe('a=b');
+    expect(csvCell(-5)).toBe('-5');
+  });
+
   it('writes CSV and NDJSON lines that read back to the same member', () => {
     const fromCsv = (cells: string[]): AudienceMember => {
       const o: Record<string, unknown> = {};

@@ -109,12 +109,20 @@ export function memberReader(base: AudienceBase): (row: number) => AudienceMembe
   };
 }
 
-/** RFC 4180 cell: quoted when it holds a comma, quote, CR or LF; an empty value is an empty cell. */
+/**
+ * RFC 4180 cell: quoted when it holds a comma, quote, CR or LF; an empty value is an empty cell.
+ * Text that a spreadsheet would run as a formula (starting with = + - @, tab or CR; OWASP's CSV
+ * injection list) is written with a leading apostrophe, which spreadsheets show as text. Numbers
+ * are never changed; JSON and NDJSON carry the text as it is.
+ */
 export function csvCell(value: string | number | null): string {
   if (value === null) return '';
-  const s = typeof value === 'number' ? String(value) : value;
+  let s = typeof value === 'number' ? String(value) : value;
+  if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
+
+const FORMULA_START = /^[=+\-@\t\r]/;
 
 export const CSV_HEADER = `${AUDIENCE_CSV_COLUMNS.join(',')}\r\n`;
 
