@@ -31,6 +31,21 @@ describe('request ids and metrics', () => {
     expect(text).toMatch(/propel_http_request_duration_seconds_bucket\{le="0.01",method="GET",route="\/v1\/customers\/:customer_id"\}/);
     expect(text).not.toContain('SECRET-ID-42');
   });
+
+  it('counts a body refused before its handler ran under the route it was sent to, and an unknown path as unmatched', async () => {
+    const big = JSON.stringify({ events: [], pad: 'x'.repeat(6 * 1024 * 1024) });
+    const refused = await app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(big.length), authorization: `Bearer ${tokens.admin}` },
+      body: big,
+    });
+    expect(refused.status).toBe(413);
+    expect((await app.request('/v1/no-such-route')).status).toBe(404);
+    const text = await (await app.request('/metrics')).text();
+    expect(text).toMatch(/propel_http_requests_total\{method="POST",route="\/v1\/events",status="413"\} 1/);
+    expect(text).toMatch(/propel_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
+    expect(text).not.toMatch(/route="\/v1\/\*"/);
+  });
 });
 
 describe('readiness', () => {

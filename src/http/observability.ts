@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ModelVersions } from '../ml/serving/model-set.js';
@@ -61,10 +61,22 @@ export function observe(metrics: ServiceMetrics, logger?: Logger): MiddlewareHan
     const start = performance.now();
     await next();
     const seconds = (performance.now() - start) / 1000;
-    const route = c.req.routePath || 'unmatched';
+    const route = endpointPattern(c);
     c.res.headers.set('x-request-id', requestId);
     metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
     metrics.latency.observe({ method: c.req.method, route }, seconds);
     logger?.info({ requestId, method: c.req.method, route, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
   };
+}
+
+/**
+ * The pattern of the endpoint a request was for: the last matched route registered for a method,
+ * not a middleware. So a request refused before its handler ran (a body over the limit) is still
+ * counted under its route rather than the middleware's `/v1/*`; a request no route takes is
+ * `unmatched`.
+ */
+function endpointPattern(c: Context): string {
+  const routes = c.req.matchedRoutes;
+  for (let i = routes.length - 1; i >= 0; i--) if (routes[i]!.method !== 'ALL') return routes[i]!.path;
+  return 'unmatched';
 }
