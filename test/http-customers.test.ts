@@ -86,6 +86,34 @@ describe('GET /v1/customers/{id}', () => {
   });
 });
 
+describe('merges through the API', () => {
+  const post = (events: object[]) =>
+    app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.writer}` },
+      body: JSON.stringify({ events }),
+    });
+
+  it('rebuilds both people of a merge, even when the linking row is an event already stored', async () => {
+    const ts = `${scorer.current!.asOf}T07:00:00Z`;
+    await post([
+      { customer_id: 'MERGE-A', email: 'merge.a@example.org', type: 'purchase', amount: 10, ts, event_id: 'm-a1' },
+      { customer_id: 'MERGE-B', email: 'merge.b@example.org', type: 'purchase', amount: 20, ts, event_id: 'm-b1' },
+      { customer_id: 'MERGE-B', type: 'purchase', amount: 30, ts, event_id: 'm-b2' },
+    ]);
+    expect((await (await get('/v1/customers/MERGE-A')).json()).features.purchases_all).toBe(1);
+    expect((await (await get('/v1/customers/MERGE-B')).json()).features.purchases_all).toBe(2);
+    // The same stored event again, now also naming B's e-mail: nothing new lands, A and B become one.
+    const linked = await (await post([{ customer_id: 'MERGE-A', email: 'merge.b@example.org', type: 'purchase', amount: 10, ts, event_id: 'm-a1' }])).json();
+    expect(linked).toMatchObject({ ingested: 0, duplicates: 1 });
+    const a = await (await get('/v1/customers/MERGE-A')).json();
+    const b = await (await get('/v1/customers/MERGE-B')).json();
+    expect(a.features.purchases_all).toBe(3);
+    expect(b.person_id).toBe(a.person_id);
+    expect(b.features.purchases_all).toBe(3);
+  });
+});
+
 describe('summaries', () => {
   it('reports segment shares that add up, tiers, the Pareto figure and the funnel', async () => {
     const segments = await (await get('/v1/summary/segments')).json();

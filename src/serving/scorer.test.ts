@@ -62,6 +62,19 @@ describe('CustomerScorer freshness', () => {
     build.mockRestore();
   });
 
+  it('finds a customer who is new since the base from their rebuild, without asking the store who they are', async () => {
+    await ingestRows(opened, [purchase('NEW-1', 30, 'r-new')]);
+    const person = (await opened.store.one<{ person_id: number }>("SELECT person_id FROM identifiers WHERE id_key = 'customer_id:NEW-1'"))!.person_id;
+    scorer.invalidate([person]);
+    await scorer.settled();
+    const one = vi.spyOn(opened.store, 'one');
+    const state = await scorer.state('NEW-1');
+    expect(state.person_id).toBe(person);
+    expect(state.frame.numeric.purchases_all![state.index]).toBe(1);
+    expect(one.mock.calls.filter(([sql]) => /identifiers/.test(sql))).toEqual([]);
+    one.mockRestore();
+  });
+
   it('answers a request made during a rebuild with it, and never lets a rebuild that read too early land late', async () => {
     const [c] = buyers(1, 2);
     const build = CustomerFeatures.prototype.build;

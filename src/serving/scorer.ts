@@ -76,6 +76,8 @@ export class CustomerScorer {
   /** Bumped when a new base is in place: a rebuild begun before it must not land after it. */
   private baseEpoch = 0;
   private readonly fresh = new Map<number, Fresh>();
+  /** The customer id of each rebuilt person, so a customer new since the base is found without the store. */
+  private readonly freshByCustomer = new Map<string, number>();
   /** Rebuilds under way (started when the events arrived), awaited by a request that needs one. */
   private readonly pending = new Map<number, Promise<Fresh | undefined>>();
   private readonly single: CustomerFeatures;
@@ -110,6 +112,7 @@ export class CustomerScorer {
     this.base = base;
     this.baseEpoch++;
     this.fresh.clear();
+    this.freshByCustomer.clear();
     this.pending.clear();
     // Events that arrived while the base was being scored may be missing from it: those customers
     // stay changed, and are rebuilt against the new base.
@@ -165,6 +168,9 @@ export class CustomerScorer {
       // A dirty person may since have been merged into another: ask the store.
       if (!this.dirty.has(personId)) return personId;
     }
+    const rebuilt = this.freshByCustomer.get(customerId);
+    const fresh = rebuilt === undefined ? undefined : this.fresh.get(rebuilt);
+    if (fresh && fresh.frame.customerIds[fresh.index] === customerId) return rebuilt!;
     return personOfCustomer(this.db, customerId);
   }
 
@@ -270,6 +276,7 @@ export class CustomerScorer {
         const fresh = out.get(id);
         if (fresh && this.baseEpoch === epoch && this.dirty.get(id) === marks.get(id)) {
           this.fresh.set(id, fresh);
+          this.freshByCustomer.set(fresh.frame.customerIds[fresh.index]!, id);
           this.dirty.delete(id);
         }
         if (this.pending.get(id) === promise) this.pending.delete(id);

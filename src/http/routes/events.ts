@@ -89,12 +89,14 @@ export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
       origin: 'http',
       rejectsLimit: MAX_EVENTS_PER_REQUEST * 20,
     });
-    // The customers these events belong to are rescored on their next request.
-    if (summary.ingested > 0) {
-      // Their events, and people merged away by this batch (their ids now lead to the survivor).
+    // The customers these events belong to are rebuilt; so are people merged by a batch whose events
+    // were all stored already (a row that only links two known identifiers).
+    if (summary.ingested > 0 || summary.merges > 0) {
+      // Their events, and both sides of this batch's merges (the survivor now has the absorbed one's events).
       const touched = await deps.store.all<{ person_id: number }>(
         `SELECT DISTINCT person_id FROM events WHERE batch_id = $batch
-         UNION SELECT absorbed_person_id FROM identity_merges WHERE batch_id = $batch`,
+         UNION SELECT absorbed_person_id FROM identity_merges WHERE batch_id = $batch
+         UNION SELECT survivor_person_id FROM identity_merges WHERE batch_id = $batch`,
         { batch: summary.batch_id },
       );
       deps.scorer.invalidate(touched.map((t) => Number(t.person_id)));
