@@ -18,6 +18,7 @@ import { openStore } from './store/open.js';
 import { loadActionCatalog } from './nba/catalog.js';
 import { NbaService } from './serving/next-best-action.js';
 import { audienceOrder } from './serving/audience/index.js';
+import { scheduleRefresh } from './serving/refresh-schedule.js';
 import type { ScoredBase } from './serving/base-scores.js';
 
 const env = readEnv();
@@ -63,12 +64,20 @@ try {
   const catalog = loadActionCatalog(env.PROPEL_ACTIONS);
   const nba = await NbaService.open(store, scorer, catalog);
   logger.info(`next best action: ${catalog.actions.length} actions, control group ${catalog.policy.control_group.share * 100}%`);
+  const stopRefreshing =
+    env.PROPEL_REFRESH_MINUTES > 0
+      ? scheduleRefresh(async () => prepareAudiences(await scorer.refresh()), env.PROPEL_REFRESH_MINUTES, {
+          info: (message) => logger.info(message),
+          error: (message) => logger.error(message),
+        })
+      : () => undefined;
   const app = createApp({ store, identity, keys, scorer, models, nba, logger, metrics: new ServiceMetrics({ processMetrics: true }) });
   const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
     logger.info(`Propel serves on http://localhost:${info.port} (store ${env.PROPEL_DB}); API docs at /docs`);
   });
   const shutdown = () => {
     logger.info('shutting down');
+    stopRefreshing();
     server.close(() => {
       // Decisions are logged in batches: write the last ones before the store closes.
       void nba

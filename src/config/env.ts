@@ -31,6 +31,13 @@ export const EnvSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   /** Size of the demo base; 3,000 customers over a year loads in seconds and gives the models enough to learn. */
   PROPEL_DEMO_CUSTOMERS: z.coerce.number().int().min(50).max(1_000_000).default(3000),
+  /**
+   * Minutes between rescorings of the whole base, so customers without new events still move
+   * (recency grows, segments and audiences follow). GA4 and Klaviyo refresh predictive audiences
+   * daily; hourly costs little here (a 100k base rescores in ≈10 s in the background). 0: only at
+   * start-up and after a model switch.
+   */
+  PROPEL_REFRESH_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;

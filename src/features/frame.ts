@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DuckDBResult, DuckDBVector } from '@duckdb/node-api';
 import { FEATURE_SCHEMA } from './schema.js';
 
@@ -67,6 +68,9 @@ export async function frameFromResult(result: DuckDBResult): Promise<FeatureFram
     if (!chunk || chunk.rowCount === 0) break;
     chunks.push(chunk);
     n += chunk.rowCount;
+    // A fetched chunk resolves without a turn of the event loop: give one now and then, so a
+    // service building its base keeps answering (≈20 chunks of 2,048 rows is a few ms).
+    if (chunks.length % YIELD_EVERY_CHUNKS === 0) await nextTurn();
   }
   // Rows go straight to their place in person_id order: row i of the result to position rank[i].
   const sourceIds = new Array<number>(n);
@@ -83,6 +87,7 @@ export async function frameFromResult(result: DuckDBResult): Promise<FeatureFram
   for (const f of numeric) frame.numeric[f.name] = new Float64Array(n);
   for (const f of categorical) frame.categorical[f.name] = new Array<string | null>(n);
   offset = 0;
+  let converted = 0;
   for (const chunk of chunks) {
     const rows = chunk.rowCount;
     const customers = chunk.getColumnVector(customerCol);
@@ -101,9 +106,12 @@ export async function frameFromResult(result: DuckDBResult): Promise<FeatureFram
       for (let r = 0; r < rows; r++) out[rank ? rank[offset + r]! : offset + r] = vector.getItem(r) as string | null;
     }
     offset += rows;
+    if (++converted % YIELD_EVERY_CHUNKS === 0) await nextTurn();
   }
   return frame;
 }
+
+const YIELD_EVERY_CHUNKS = 20;
 
 /** Where each id goes in ascending order (ids are distinct); undefined when already ascending. */
 function ranks(ids: number[]): Uint32Array | undefined {

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ScoringConfig } from '../config/scoring.js';
 import { buildFeatures } from '../features/build.js';
 import type { AsOf } from '../features/as-of.js';
@@ -24,18 +25,34 @@ export interface ScoredBase {
   indexByCustomer: Map<string, number>;
 }
 
-/** Every customer as of a day: features, predictions, base statistics, rule scores and the summary. */
+/**
+ * Every customer as of a day: features, predictions, base statistics, rule scores and the summary.
+ * A service rescores while it answers requests, so the work gives the event loop a turn between
+ * steps and between chunks of rows: no single stretch holds requests up for long.
+ */
 export async function scoreBase(db: Db, asOf: AsOf, config: ScoringConfig, predict?: PredictFn): Promise<ScoredBase> {
   const frame = await buildFeatures(db, asOf);
+  await nextTurn();
   const predictions = predict ? await predict(frame) : undefined;
+  await nextTurn();
   const context = computeScoringContext(frame, config, { asOf, ...(predictions ? { predictions } : {}) });
-  const scores = scoreFrame(frame, context, config, predictions, { explain: false });
+  const scores: CustomerScore[] = [];
+  for (let start = 0; start < frame.n; start += SCORE_CHUNK_ROWS) {
+    await nextTurn();
+    const rows = Array.from({ length: Math.min(SCORE_CHUNK_ROWS, frame.n - start) }, (_, k) => start + k);
+    for (const score of scoreFrame(frame, context, config, predictions, { explain: false, rows })) scores.push(score);
+  }
+  await nextTurn();
   const summary = summarize(scores, frame, context);
+  await nextTurn();
   const indexByPerson = new Map(frame.personIds.map((id, i) => [id, i]));
   const indexByCustomer = new Map(frame.customerIds.map((id, i) => [id, i]));
   const consents = await consentBitsByRow(db, frame.personIds);
   return { asOf, frame, context, predictions, scores, summary, consents, indexByPerson, indexByCustomer };
 }
+
+/** Rows scored between two turns of the event loop (≈30 ms of work). */
+const SCORE_CHUNK_ROWS = 5_000;
 
 /** Row i of every prediction column as a plain object (an empty value as null). */
 export function predictionRow(predictions: Predictions | undefined, i: number): Record<string, number | null> | null {

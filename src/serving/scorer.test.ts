@@ -142,4 +142,36 @@ describe('CustomerScorer freshness', () => {
     const state = await gated.state(d!.id);
     expect(state.frame.numeric.purchases_all![state.index]).toBe(d!.purchases + 1);
   });
+
+  it('scores one base at a time, so a refresh begun later never lands before an earlier one', async () => {
+    const [e] = buyers(1, 4);
+    const reads: number[] = [];
+    const firstMayLand = deferred();
+    const connection = new Proxy(opened.store.connection, {
+      get(target, prop) {
+        if (prop === 'run') {
+          return async (...args: Parameters<typeof target.run>) => {
+            const result = await target.run(...args);
+            reads.push(reads.length);
+            if (reads.length === 1) await firstMayLand.promise;
+            return result;
+          };
+        }
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const db = { connection, all: opened.store.all.bind(opened.store), one: opened.store.one.bind(opened.store), run: opened.store.run.bind(opened.store) };
+    const gated = new CustomerScorer(db, DEFAULT_SCORING_CONFIG);
+    const first = gated.refresh();
+    await ingestRows(opened, [purchase(e!.id, 9, 'r-e')]);
+    const second = gated.refresh();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // ample for a second read on this small store
+    expect(reads).toHaveLength(1); // the second waits for the first
+    firstMayLand.resolve();
+    await Promise.all([first, second]);
+    expect(reads).toHaveLength(2);
+    const base = gated.current!;
+    expect(base.frame.numeric.purchases_all![base.indexByCustomer.get(e!.id)!]).toBe(e!.purchases + 1);
+  });
 });

@@ -80,6 +80,7 @@ export class CustomerScorer {
   private readonly freshByCustomer = new Map<string, number>();
   /** Rebuilds under way (started when the events arrived), awaited by a request that needs one. */
   private readonly pending = new Map<number, Promise<Fresh | undefined>>();
+  private refreshes: Promise<unknown> = Promise.resolve();
   private readonly single: CustomerFeatures;
   private baseVersions: ModelVersions = NO_MODELS;
   /** The base's explanations, made with its predictions (a profile from the base only reads them). */
@@ -100,8 +101,17 @@ export class CustomerScorer {
     this.single = new CustomerFeatures(db);
   }
 
-  /** Rescores the whole base (at start-up, after model changes, periodically). */
-  async refresh(): Promise<ScoredBase | undefined> {
+  /**
+   * Rescores the whole base (at start-up, after model changes, periodically). Calls run one after
+   * another, so a base scored with older models or data never replaces a newer one.
+   */
+  refresh(): Promise<ScoredBase | undefined> {
+    const run = this.refreshes.then(() => this.refreshNow());
+    this.refreshes = run.catch(() => undefined);
+    return run;
+  }
+
+  private async refreshNow(): Promise<ScoredBase | undefined> {
     const invalidationsBefore = this.invalidations;
     const asOf = this.options.asOf ?? (await latestEventDay(this.db));
     const versions = this.versionsNow();

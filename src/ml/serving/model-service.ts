@@ -28,7 +28,7 @@ export class ModelService {
   /** What a CustomerScorer needs to predict, explain and name versions with whatever set is serving at the time. */
   scorerHooks() {
     return {
-      predict: async (frame: FeatureFrame) => this.serving.predict(frame),
+      predict: (frame: FeatureFrame) => this.serving.predictInTurns(frame),
       explain: (frame: FeatureFrame, i: number) => (this.serving.any ? this.serving.explain(frame, i) : undefined),
       explainFrame: async (frame: FeatureFrame) => (this.serving.any ? this.serving.explainFrame(frame) : undefined),
       modelVersions: () => this.serving.versions,

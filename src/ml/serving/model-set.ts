@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FeatureFrame } from '../../features/frame.js';
 import type { ModelColumns } from '../../serving/score-file.js';
 import { RegistryError } from '../registry/errors.js';
@@ -75,10 +76,28 @@ export class ModelSet {
   predict(frame: FeatureFrame): ModelColumns | undefined {
     if (!this.any) return undefined;
     const columns: ModelColumns = {};
-    if (this.purchase) columns.purchase_probability = this.purchase.predict(frame);
-    if (this.churn) columns.churn_probability = this.churn.predict(frame);
-    if (this.clv) Object.assign(columns, this.clv.predict(frame));
+    for (const _ of this.predictionSteps(frame, columns));
     return columns;
+  }
+
+  /** predict(), giving the event loop a turn after each model: a whole base takes ≈0.2 s per model. */
+  async predictInTurns(frame: FeatureFrame): Promise<ModelColumns | undefined> {
+    if (!this.any) return undefined;
+    const columns: ModelColumns = {};
+    for (const _ of this.predictionSteps(frame, columns)) await nextTurn();
+    return columns;
+  }
+
+  private *predictionSteps(frame: FeatureFrame, columns: ModelColumns): Generator<void> {
+    if (this.purchase) {
+      columns.purchase_probability = this.purchase.predict(frame);
+      yield;
+    }
+    if (this.churn) {
+      columns.churn_probability = this.churn.predict(frame);
+      yield;
+    }
+    if (this.clv) Object.assign(columns, this.clv.predict(frame));
   }
 
   /** The top features pushing row i's probabilities up or down, and how its CLV comes about. */
