@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SCORING_CONFIG } from '../config/scoring.js';
 import { CustomerFeatures } from '../features/customer-features.js';
+import type { Db } from '../store/database.js';
 import type { OpenedStore } from '../store/open.js';
 import { ingestRows, loadGeneratedBase, tempDir, testStore } from '../../test/helpers.js';
 import { CustomerScorer } from './scorer.js';
@@ -39,6 +40,27 @@ const purchase = (customerId: string, amount: number, eventId: string) => ({
   ts: `${scorer.current!.asOf}T10:00:00Z`,
   event_id: eventId,
 });
+
+/**
+ * The test store, with `afterRun` awaited after each statement run on its connection directly (the
+ * base's feature query), so a test can hold a refresh between reading the store and landing.
+ */
+function storeWithHookedRun(afterRun: () => Promise<void>): Db {
+  const connection = new Proxy(opened.store.connection, {
+    get(target, prop) {
+      if (prop === 'run') {
+        return async (...args: Parameters<typeof target.run>) => {
+          const result = await target.run(...args);
+          await afterRun();
+          return result;
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { connection, all: opened.store.all.bind(opened.store), one: opened.store.one.bind(opened.store), run: opened.store.run.bind(opened.store) };
+}
 
 function deferred() {
   let resolve!: () => void;
@@ -109,35 +131,20 @@ describe('CustomerScorer freshness', () => {
   it('keeps a customer whose events arrive after the base was read fresh once the new base lands', async () => {
     const [d] = buyers(1, 3);
     // The base's feature query finishes, then waits: the events arrive before the new base is in place.
-    const baseRead = deferred();
-    const baseMayLand = deferred();
-    const connection = new Proxy(opened.store.connection, {
-      get(target, prop) {
-        if (prop === 'run') {
-          return async (...args: Parameters<typeof target.run>) => {
-            const result = await target.run(...args);
-            baseRead.resolve();
-            await baseMayLand.promise;
-            return result;
-          };
-        }
-        const value = Reflect.get(target, prop) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const db = { connection, all: opened.store.all.bind(opened.store), one: opened.store.one.bind(opened.store), run: opened.store.run.bind(opened.store) };
-    const gated = new CustomerScorer(db, DEFAULT_SCORING_CONFIG);
-    baseMayLand.resolve();
+    let afterRun = async () => {};
+    const gated = new CustomerScorer(storeWithHookedRun(() => afterRun()), DEFAULT_SCORING_CONFIG);
     await gated.refresh();
-    const [readAgain, landAgain] = [deferred(), deferred()];
-    Object.assign(baseRead, readAgain);
-    Object.assign(baseMayLand, landAgain);
+    const [baseRead, baseMayLand] = [deferred(), deferred()];
+    afterRun = async () => {
+      baseRead.resolve();
+      await baseMayLand.promise;
+    };
     const refreshing = gated.refresh();
-    await readAgain.promise;
+    await baseRead.promise;
     await ingestRows(opened, [purchase(d!.id, 7, 'r-d')]);
     gated.invalidate([d!.person]);
     await gated.settled();
-    landAgain.resolve();
+    baseMayLand.resolve();
     await refreshing;
     const state = await gated.state(d!.id);
     expect(state.frame.numeric.purchases_all![state.index]).toBe(d!.purchases + 1);
@@ -147,22 +154,13 @@ describe('CustomerScorer freshness', () => {
     const [e] = buyers(1, 4);
     const reads: number[] = [];
     const firstMayLand = deferred();
-    const connection = new Proxy(opened.store.connection, {
-      get(target, prop) {
-        if (prop === 'run') {
-          return async (...args: Parameters<typeof target.run>) => {
-            const result = await target.run(...args);
-            reads.push(reads.length);
-            if (reads.length === 1) await firstMayLand.promise;
-            return result;
-          };
-        }
-        const value = Reflect.get(target, prop) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const db = { connection, all: opened.store.all.bind(opened.store), one: opened.store.one.bind(opened.store), run: opened.store.run.bind(opened.store) };
-    const gated = new CustomerScorer(db, DEFAULT_SCORING_CONFIG);
+    const gated = new CustomerScorer(
+      storeWithHookedRun(async () => {
+        reads.push(reads.length);
+        if (reads.length === 1) await firstMayLand.promise;
+      }),
+      DEFAULT_SCORING_CONFIG,
+    );
     const first = gated.refresh();
     await ingestRows(opened, [purchase(e!.id, 9, 'r-e')]);
     const second = gated.refresh();
