@@ -298,4 +298,41 @@ describe('GET /v1/experiments', () => {
     expect(x.uplift_ci95.lower).toBeLessThan(x.uplift);
     expect(x.uplift_ci95.upper).toBeGreaterThan(x.uplift);
   });
+
+  it('records purchases that follow a shown action within the attribution window as its conversion, in both groups', async () => {
+    const cat = catalog({ control: 0.5, caps: [], actions: [action('attr_y', 'email', 0.3)] });
+    const { decideFor, outcomes, post, app } = await service(cat);
+    const base = scorer.current!;
+    const ids = base.frame.customerIds.filter((cid, i) => !used.has(cid) && !cid.startsWith('anon-') && (base.consents[i]! & CONSENT_BIT.email) !== 0);
+    const treated = ids.filter((cid) => !isInControlGroup(cid, cat.policy.control_group)).slice(0, 3);
+    const [held] = ids.filter((cid) => isInControlGroup(cid, cat.policy.control_group));
+    const shownAt = '2025-09-01T00:00:00Z';
+    for (const cid of [...treated, held!]) {
+      used.add(cid);
+      const d = await decideFor(cid, shownAt);
+      await outcomes([{ decision_id: d.decision_id, action_id: 'attr_y', outcome: 'shown', ts: shownAt }]);
+    }
+    const buy = (cid: string, ts: string, amount: number, event_id: string) => ({ customer_id: cid, type: 'purchase', ts, amount, event_id });
+    const sent = await post(
+      '/v1/events',
+      {
+        events: [
+          buy(treated[0]!, '2025-09-03T10:00:00Z', 50, 'attr-1'), // two days after: converts
+          buy(treated[1]!, '2025-09-12T10:00:00Z', 60, 'attr-2'), // eleven days after: outside the 7-day window
+          buy(treated[2]!, '2025-08-31T10:00:00Z', 70, 'attr-3'), // before it was shown
+          buy(held!, '2025-09-02T10:00:00Z', 40, 'attr-4'), // control: bought anyway
+        ],
+      },
+      tokens.feedback,
+    );
+    expect(sent.status).toBe(200);
+    expect((await sent.json()).conversions_attributed).toBe(2);
+    // A second purchase does not convert the same unit again.
+    const again = await (await post('/v1/events', { events: [buy(treated[0]!, '2025-09-04T10:00:00Z', 5, 'attr-5')] }, tokens.feedback)).json();
+    expect(again).toMatchObject({ ingested: 1, conversions_attributed: 0 });
+    const report = await (await app.request('/v1/experiments', { headers: { authorization: `Bearer ${tokens.nba}` } })).json();
+    const y = report.actions.find((a: { action_id: string }) => a.action_id === 'attr_y');
+    expect(y.treatment).toMatchObject({ n: 3, conversions: 1, revenue: 50 });
+    expect(y.control).toMatchObject({ n: 1, conversions: 1, revenue: 40 });
+  });
 });

@@ -1766,6 +1766,8 @@ export interface components {
         };
         IngestResult: {
             batch_id: number;
+            /** @description purchases in this request recorded as the conversion of an action shown to the customer shortly before (next-best-action attribution window) */
+            conversions_attributed: number;
             duplicates: number;
             ingested: number;
             issues: {

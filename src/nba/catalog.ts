@@ -221,6 +221,13 @@ export const PolicySchema = z.strictObject({
     })
     .prefault({}),
   fallback: FallbackSchema.prefault({}),
+  /**
+   * A purchase sent through POST /v1/events converts the customer's action shown last (last touch,
+   * treatment or control) within `window_days` before it; 0 turns this off. Default 7 days: email
+   * attribution windows are commonly 5 (Klaviyo's default) to 7 days, and a week spans a weekly
+   * promotion cycle.
+   */
+  attribution: z.strictObject({ window_days: z.number().min(0).max(365).default(7), note }).prefault({}),
 });
 export type Policy = z.output<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;

@@ -12,6 +12,8 @@ import {
   type ExperimentReport,
   type UniformRng,
 } from '../nba/index.js';
+import { attributePurchases, type AttributablePurchase } from '../nba/attribution.js';
+import { DAY_MS } from '../nba/vocab.js';
 import type { ModelVersions } from '../ml/serving/model-set.js';
 import type { Store } from '../store/database.js';
 import { consentsFromBits } from './consents.js';
@@ -156,6 +158,28 @@ export class NbaService {
     const rejectedIndexes = new Set(issues.map((i) => i.path[1]));
     issues.sort((a, b) => Number(a.path[1]) - Number(b.path[1]));
     return { received: items.length, recorded, duplicates: duplicates.length, rejected: rejectedIndexes.size, issues };
+  }
+
+  /**
+   * Records a conversion for each purchase that follows a shown action within the attribution
+   * window (policy.attribution, last touch; attribution.ts), in either group, so conversions and
+   * the control group's "bought anyway" need not be reported by hand. Returns how many landed.
+   */
+  async attributePurchases(purchases: readonly AttributablePurchase[]): Promise<number> {
+    const windowDays = this.catalog.policy.attribution.window_days;
+    if (windowDays <= 0 || purchases.length === 0) return 0;
+    const earliest = Math.min(...purchases.map((p) => p.ts)) - windowDays * DAY_MS;
+    const units = await this.ledger.unitsOf([...new Set(purchases.map((p) => p.person_id))], new Date(earliest));
+    const attributions = attributePurchases(purchases, units, windowDays);
+    if (attributions.length === 0) return 0;
+    const decisions = await this.log.get([...new Set(attributions.map((a) => a.decision_id))]);
+    const entries: OutcomeEntry[] = [];
+    for (const a of attributions) {
+      const decision = decisions.get(a.decision_id);
+      const purchase = purchases[a.purchase]!;
+      if (decision) entries.push({ decision, action_id: a.action_id, outcome: 'converted', value: purchase.amount, ts: new Date(purchase.ts) });
+    }
+    return (await this.ledger.record(entries)).recorded;
   }
 
   /** Uplift of each action against the control group, from the recorded outcomes. */

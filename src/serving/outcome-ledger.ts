@@ -1,5 +1,6 @@
 import { listValue } from '@duckdb/node-api';
 import { PosteriorTable, type OutcomeRecord, type OutcomeStats } from '../nba/index.js';
+import type { ShownUnit } from '../nba/attribution.js';
 import { toMillis, type ContactRecord } from '../nba/policy.js';
 import { DAY_MS } from '../nba/vocab.js';
 import type { OUTCOME_KINDS } from '../nba/schemas.js';
@@ -127,6 +128,21 @@ export class OutcomeLedger {
       }
     }
     return { recorded: fresh.length, duplicates };
+  }
+
+  /**
+   * The units (an action of a decision with an outcome) of these customers first shown at or after
+   * `since`, each with when it was first shown and whether it has converted.
+   */
+  async unitsOf(personIds: readonly number[], since: Date): Promise<ShownUnit[]> {
+    if (personIds.length === 0) return [];
+    const rows = await this.store.all<{ decision_id: string; action_id: string; person_id: number; shown_at: Date; converted: boolean }>(
+      `SELECT decision_id, action_id, any_value(person_id) AS person_id, min(ts) AS shown_at, bool_or(outcome = 'converted') AS converted
+       FROM nba_outcomes WHERE person_id IN (SELECT unnest(?::BIGINT[]))
+       GROUP BY decision_id, action_id HAVING min(ts) >= ?::TIMESTAMP`,
+      [listValue(personIds.map((id) => BigInt(id))), since.toISOString()],
+    );
+    return rows.map((r) => ({ ...r, person_id: Number(r.person_id), shown_at: r.shown_at.getTime() }));
   }
 
   /** One record per unit (action of a decision) for the experiment report, optionally since a time. */

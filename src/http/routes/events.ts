@@ -51,6 +51,10 @@ const IngestResponseSchema = z
     rejected: z.number().int(),
     persons_created: z.number().int(),
     merges: z.number().int(),
+    conversions_attributed: z
+      .number()
+      .int()
+      .describe('purchases in this request recorded as the conversion of an action shown to the customer shortly before (next-best-action attribution window)'),
     issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })),
   })
   .openapi('IngestResult');
@@ -101,6 +105,15 @@ export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
       );
       deps.scorer.invalidate(touched.map((t) => Number(t.person_id)));
     }
+    // Purchases that follow a shown action convert it (the catalog's attribution window).
+    let attributed = 0;
+    if (deps.nba && summary.ingested > 0) {
+      const purchases = await deps.store.all<{ person_id: number; ts: number; amount: number | null }>(
+        `SELECT person_id, epoch_ms(ts) AS ts, amount FROM events WHERE batch_id = $batch AND type = 'purchase' AND isfinite(ts)`,
+        { batch: summary.batch_id },
+      );
+      attributed = await deps.nba.attributePurchases(purchases.map((p) => ({ person_id: Number(p.person_id), ts: Number(p.ts), amount: p.amount })));
+    }
     for (const reject of summary.rejects) {
       issues.push({ path: ['events', accepted[reject.line]!.index, reject.field], message: reject.reason });
     }
@@ -114,6 +127,7 @@ export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
         rejected: rejectedIndexes.size,
         persons_created: summary.persons_created,
         merges: summary.merges,
+        conversions_attributed: attributed,
         issues: issues.sort((a, b) => Number(a.path[1]) - Number(b.path[1])),
       },
       200,
