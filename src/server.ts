@@ -15,6 +15,7 @@ import { DomainError } from './domain/errors.js';
 import { createApp } from './http/app.js';
 import { ServiceMetrics } from './http/observability.js';
 import { openStore } from './store/open.js';
+import { EventIdFilter } from './ingest/event-id-filter.js';
 import { loadActionCatalog } from './nba/catalog.js';
 import { NbaService } from './serving/next-best-action.js';
 import { audienceOrder } from './serving/audience/index.js';
@@ -71,7 +72,8 @@ try {
           error: (message) => logger.error(message),
         })
       : () => undefined;
-  const app = createApp({ store, identity, keys, scorer, models, nba, logger, metrics: new ServiceMetrics({ processMetrics: true }) });
+  const knownEventIds = await EventIdFilter.open(store);
+  const app = createApp({ store, identity, keys, scorer, models, nba, knownEventIds, logger, metrics: new ServiceMetrics({ processMetrics: true }) });
   const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
     logger.info(`Propel serves on http://localhost:${info.port} (store ${env.PROPEL_DB}); API docs at /docs`);
   });

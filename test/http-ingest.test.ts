@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
+import { EventIdFilter } from '../src/ingest/event-id-filter.js';
 import type { OpenedStore } from '../src/store/open.js';
 import { testApp, testKeys, testStore } from './helpers.js';
 
@@ -83,6 +84,25 @@ describe('POST /v1/events', () => {
     await post({ events: [event] });
     const body = await (await post({ events: [event] })).json();
     expect(body).toMatchObject({ ingested: 0, duplicates: 1, rejected: 0 });
+  });
+
+  it('adds nothing for a repeated event_id with the stored-id filter the service runs with, either', async () => {
+    const event = { event_id: 'same-f', customer_id: 'C1', type: 'visit', ts: '2024-01-01' };
+    await post({ events: [{ ...event, event_id: 'before-the-filter' }] });
+    const knownEventIds = await EventIdFilter.open(opened.store);
+    await knownEventIds.ready;
+    const filtered = (await testApp(opened, keys, { knownEventIds })).app;
+    const send = async (e: object) =>
+      (
+        await filtered.request('/v1/events', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.writer}` },
+          body: JSON.stringify({ events: [e] }),
+        })
+      ).json();
+    expect(await send(event)).toMatchObject({ ingested: 1, duplicates: 0 });
+    expect(await send(event)).toMatchObject({ ingested: 0, duplicates: 1 });
+    expect(await send({ ...event, event_id: 'before-the-filter' })).toMatchObject({ ingested: 0, duplicates: 1 });
   });
 });
 

@@ -1,3 +1,4 @@
+import type { EventIdFilter } from '../ingest/event-id-filter.js';
 import type { Logger } from 'pino';
 import type { KeyRing } from '../auth/api-keys.js';
 import type { IdentitySettings } from '../identity/normalize.js';
@@ -19,6 +20,8 @@ export interface AppDeps {
   models?: ModelService;
   /** Next best action and outcome feedback; the routes exist only when given. */
   nba?: NbaService;
+  /** The stored events' ids (a Bloom filter), so an ingest need not scan for duplicates it cannot have. */
+  knownEventIds?: EventIdFilter;
   /** Structured request logs (none in tests unless given). */
   logger?: Logger;
   /** Prometheus metrics; the app makes its own when none is given. */

@@ -5,6 +5,7 @@ import { CUSTOMER_COLUMNS, EVENT_COLUMNS } from '../domain/event.js';
 import type { IdentitySettings } from '../identity/normalize.js';
 import { resolveIdentities } from '../identity/resolve.js';
 import { sqlIdent, sqlString, type Db, type Store } from '../store/database.js';
+import { EventIdFilter } from './event-id-filter.js';
 import type { InputFormat } from './format.js';
 import { eventIdSql, hashedKeyColumns, identityKeySelect, identityTuplesSql, TUPLE_PERSON_JOIN } from './keys.js';
 import { aggregateOrderLines, ORDER_LINE_COLUMNS } from './lines.js';
@@ -32,6 +33,8 @@ export interface IngestOptions {
   rejectsLimit?: number;
   /** Called while the file is read (0–100). */
   onProgress?: (percentage: number) => void;
+  /** The stored events' ids, kept by a running service: lets a batch skip the duplicate scan. */
+  knownEventIds?: EventIdFilter;
 }
 
 const STAGE = 'stg';
@@ -115,8 +118,11 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
     const batchId = await beginBatch(tx, 'events', options);
     const rejected = await collectRejects(tx, batchId, options.rejectsLimit);
     const hasEvents = (await tx.one('SELECT 1 AS x FROM events LIMIT 1')) !== undefined;
+    const known = options.knownEventIds;
+    const batchIds = known ? await EventIdFilter.idsOf(tx, fresh) : undefined;
     let existing = 0;
-    if (hasEvents) {
+    // With a filter that rules out every id of the batch, no event can be stored already.
+    if (hasEvents && (!batchIds || known!.mayContainAny(batchIds))) {
       // Events already stored (re-ingest). Listed first, not anti-joined in the insert: the insert
       // then builds its hash table on this list and streams the batch through in file order.
       await tx.run(`CREATE OR REPLACE TEMP TABLE b_existing AS SELECT eid FROM ${fresh} WHERE eid IN (SELECT event_id FROM events)`);
@@ -134,6 +140,7 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
          ${existing > 0 ? 'WHERE v.eid NOT IN (SELECT eid FROM b_existing)' : ''}`,
       );
     }
+    if (batchIds) known!.add(batchIds);
     const ingested = await count(tx, `events WHERE batch_id = ${batchId}`);
     if (options.lines) {
       await tx.run(`INSERT INTO event_items SELECT i.* FROM order_items i WHERE i.event_id IN (SELECT event_id FROM events WHERE batch_id = ${batchId})`);

@@ -92,6 +92,7 @@ export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
       identity: deps.identity,
       origin: 'http',
       rejectsLimit: MAX_EVENTS_PER_REQUEST * 20,
+      ...(deps.knownEventIds ? { knownEventIds: deps.knownEventIds } : {}),
     });
     // The customers these events belong to are rebuilt; so are people merged by a batch whose events
     // were all stored already (a row that only links two known identifiers).
