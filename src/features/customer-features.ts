@@ -1,6 +1,5 @@
-import type { Db } from '../store/database.js';
+import { sqlString, type Db } from '../store/database.js';
 import { asOfEnd, MS_PER_DAY, type AsOf } from './as-of.js';
-import { sqlString } from '../store/database.js';
 import { EVENT_ROWS, profileSql } from './build.js';
 import { evaluateFeatures } from './evaluate.js';
 import type { CustomerEvidence, EventFacts, PurchaseDay, PurchaseLine } from './evidence.js';
@@ -9,8 +8,8 @@ import type { FeatureFrame } from './frame.js';
 /**
  * Features of a few customers at request time: their evidence read from the store in a few narrow
  * queries (persons with profiles, events with purchase lines, and for referrers the referred
- * customers who bought), then the feature definitions evaluated in process (evaluate.ts). Same definitions and
- * same rows as the batch; parity tests hold the two paths to each other.
+ * customers who bought), then the feature definitions evaluated in process (evaluate.ts). Same
+ * definitions and same rows as the batch; parity tests hold the two paths to each other.
  */
 export class CustomerFeatures {
   constructor(private readonly db: Db) {}
@@ -28,18 +27,18 @@ export class CustomerFeatures {
     const params = { t_end: asOfEnd(asOf) };
     // One after the other: both run on the one connection.
     const persons = await this.db.all<PersonRow>(
-        `SELECT p.person_id, coalesce(p.customer_id, 'anon-' || p.person_id) AS customer_id, pr.__signup_age_days AS signup_age_days,
-                pr.person_id IS NOT NULL AS profiled
-         FROM persons p LEFT JOIN (${profileSql(` AND c.person_id IN (${inList})`)}) pr USING (person_id)
-         WHERE p.person_id IN (${inList}) AND p.merged_into IS NULL`,
+      `SELECT p.person_id, coalesce(p.customer_id, 'anon-' || p.person_id) AS customer_id, pr.__signup_age_days AS signup_age_days,
+              pr.person_id IS NOT NULL AS profiled
+       FROM persons p LEFT JOIN (${profileSql(` AND c.person_id IN (${inList})`)}) pr USING (person_id)
+       WHERE p.person_id IN (${inList}) AND p.merged_into IS NULL`,
       params,
     );
     const eventRows = await this.db.all<EventRow>(
-        `SELECT e.person_id, e.event_id, e.type, e.age_days, date_diff('day', DATE '1970-01-01', CAST(e.ts AS DATE)) AS day,
-                dayofweek(e.ts) AS dow, e.amount, e.margin, e.product_id, e.category, e.channel, e.duration_s, e.rating, e.related_customer_id,
-                i.event_id IS NOT NULL AS has_line, i.product_id AS line_product_id, i.category AS line_category
-         FROM (${EVENT_ROWS} AND ${anyOf(ids, 'person_id')}) e
-         LEFT JOIN event_items i ON e.type = 'purchase' AND i.event_id = e.event_id`,
+      `SELECT e.person_id, e.event_id, e.type, e.age_days, date_diff('day', DATE '1970-01-01', CAST(e.ts AS DATE)) AS day,
+              dayofweek(e.ts) AS dow, e.amount, e.margin, e.product_id, e.category, e.channel, e.duration_s, e.rating,
+              e.related_customer_id, i.event_id IS NOT NULL AS has_line, i.product_id AS line_product_id, i.category AS line_category
+       FROM (${EVENT_ROWS} AND ${anyOf(ids, 'person_id')}) e
+       LEFT JOIN event_items i ON e.type = 'purchase' AND i.event_id = e.event_id`,
       params,
     );
     const byPerson = groupEvents(eventRows);
