@@ -23,6 +23,10 @@ describe('last-touch attribution', () => {
     expect(attributePurchases([purchase(5)], units, 3)).toEqual([]);
     // The window's edge is inside.
     expect(attributePurchases([purchase(4)], [unit('edge', 1)], 3)).toHaveLength(1);
+    // A purchase stamped to the second counts as after an action shown later within that second.
+    const sameSecond = { person_id: 1, ts: 5 * DAY, amount: 1 };
+    expect(attributePurchases([sameSecond], [unit('ms', 5, { shown_at: 5 * DAY + 400 })], 3)).toHaveLength(1);
+    expect(attributePurchases([sameSecond], [unit('next-second', 5, { shown_at: 5 * DAY + 1000 })], 3)).toEqual([]);
   });
 
   it('converts a unit once: a second purchase goes to the next open unit, in time order', () => {

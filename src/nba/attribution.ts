@@ -48,7 +48,9 @@ export function attributePurchases(purchases: readonly AttributablePurchase[], u
     if (!candidates) continue;
     let best = -1;
     candidates.forEach((u, k) => {
-      if (u.shown_at <= p.ts && p.ts - u.shown_at <= window && (best < 0 || u.shown_at > candidates[best]!.shown_at)) best = k;
+      // Compared to the second: a purchase stamped by another system in the same second counts as after.
+      const shown = Math.floor(u.shown_at / 1000) * 1000;
+      if (shown <= p.ts && p.ts - shown <= window && (best < 0 || u.shown_at > candidates[best]!.shown_at)) best = k;
     });
     if (best < 0) continue;
     const [unit] = candidates.splice(best, 1);
