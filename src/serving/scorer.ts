@@ -68,9 +68,10 @@ export interface CustomerState {
  */
 export class CustomerScorer {
   private base: ScoredBase | undefined;
-  /** Customers whose events changed and who have no rebuild yet, with the invalidation that marked them. */
-  private readonly dirty = new Map<number, number>();
-  /** Every customer whose events changed since the base's data was read (rebuilt or not), likewise. */
+  /**
+   * Customers whose events changed since the base's data was read, with the invalidation that marked
+   * them last. Their base row is stale: they are served from their rebuild (`fresh`) once it lands.
+   */
   private readonly changed = new Map<number, number>();
   private invalidations = 0;
   /** Bumped when a new base is in place: a rebuild begun before it must not land after it. */
@@ -127,9 +128,7 @@ export class CustomerScorer {
     // Events that arrived while the base was being scored may be missing from it: those customers
     // stay changed, and are rebuilt against the new base.
     for (const [id, mark] of this.changed) if (mark <= invalidationsBefore) this.changed.delete(id);
-    this.dirty.clear();
-    for (const [id, mark] of this.changed) this.dirty.set(id, mark);
-    if (base && this.dirty.size > 0) this.rebuild([...this.dirty.keys()]);
+    if (base && this.changed.size > 0) this.rebuild([...this.changed.keys()]);
     return base;
   }
 
@@ -154,7 +153,6 @@ export class CustomerScorer {
     const mark = ++this.invalidations;
     const ids = [...new Set(personIds)];
     for (const id of ids) {
-      this.dirty.set(id, mark);
       this.changed.set(id, mark);
       this.fresh.delete(id);
     }
@@ -175,8 +173,8 @@ export class CustomerScorer {
     const index = this.base?.indexByCustomer.get(customerId);
     if (index !== undefined) {
       const personId = this.base!.frame.personIds[index]!;
-      // A dirty person may since have been merged into another: ask the store.
-      if (!this.dirty.has(personId)) return personId;
+      // A person changed and not yet rebuilt may since have been merged into another: ask the store.
+      if (!this.changed.has(personId) || this.fresh.has(personId)) return personId;
     }
     const rebuilt = this.freshByCustomer.get(customerId);
     const fresh = rebuilt === undefined ? undefined : this.fresh.get(rebuilt);
@@ -245,7 +243,7 @@ export class CustomerScorer {
   private async customerRow(personId: number): Promise<Omit<Fresh, 'score' | 'consents'> & { index: number; fresh?: Fresh }> {
     const base = this.base;
     const index = base?.indexByPerson.get(personId);
-    if (base && index !== undefined && !this.dirty.has(personId) && !this.fresh.has(personId)) {
+    if (base && index !== undefined && !this.changed.has(personId) && !this.fresh.has(personId)) {
       return { frame: base.frame, index, predictions: base.predictions, asOf: base.asOf, versions: this.baseVersions };
     }
     const fresh = await this.customerFrame(personId);
@@ -267,7 +265,7 @@ export class CustomerScorer {
    * newer came in the meantime: no later events for the customer, no new base.
    */
   private rebuild(personIds: number[]): Map<number, Promise<Fresh | undefined>> {
-    const marks = new Map(personIds.map((id) => [id, this.dirty.get(id)]));
+    const marks = new Map(personIds.map((id) => [id, this.changed.get(id)]));
     const epoch = this.baseEpoch;
     const built = (async () => {
       const base = this.base!;
@@ -284,10 +282,9 @@ export class CustomerScorer {
     for (const id of personIds) {
       const promise = built.then((out) => {
         const fresh = out.get(id);
-        if (fresh && this.baseEpoch === epoch && this.dirty.get(id) === marks.get(id)) {
+        if (fresh && this.baseEpoch === epoch && this.changed.get(id) === marks.get(id)) {
           this.fresh.set(id, fresh);
           this.freshByCustomer.set(fresh.frame.customerIds[fresh.index]!, id);
-          this.dirty.delete(id);
         }
         if (this.pending.get(id) === promise) this.pending.delete(id);
         return fresh;
