@@ -116,17 +116,17 @@ export const countAll: EventExpr = { sql: 'count(*)', value: (events) => events.
 
 /** Distinct non-NULL values of a text column over every event. */
 export function countDistinct(sql: string, get: (e: EventFacts) => string | null): EventExpr {
-  return {
-    sql: `count(DISTINCT ${sql})`,
-    value: (events) => {
-      const seen = new Set<string>();
-      for (const e of events) {
-        const v = get(e);
-        if (v !== null) seen.add(v);
-      }
-      return seen.size;
-    },
-  };
+  return { sql: `count(DISTINCT ${sql})`, value: (events) => distinctCount(events, get) };
+}
+
+/** How many distinct non-NULL values `get` gives over the rows: SQL's count(DISTINCT …). */
+export function distinctCount<T>(rows: readonly T[], get: (row: T) => string | null): number {
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const v = get(row);
+    if (v !== null) seen.add(v);
+  }
+  return seen.size;
 }
 
 export const countWhere = (where: Cond): EventExpr => aggWhere('count', ONE, where);

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { DuckDBResult, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBResult } from '@duckdb/node-api';
+import { vectorItems } from '../store/vector-items.js';
 import { FEATURE_SCHEMA } from './schema.js';
 
 /**
@@ -95,7 +96,7 @@ export async function frameFromResult(result: DuckDBResult): Promise<FeatureFram
     for (const f of numeric) {
       const vector = chunk.getColumnVector(f.col);
       const out = frame.numeric[f.name]!;
-      const items = doubleItems(vector);
+      const items = vectorItems(vector, Float64Array);
       if (items && !rank) out.set(items.subarray(0, rows), offset);
       else if (items) for (let r = 0; r < rows; r++) out[rank![offset + r]!] = items[r]!;
       else for (let r = 0; r < rows; r++) out[rank ? rank[offset + r]! : offset + r] = (vector.getItem(r) as number | null) ?? Number.NaN;
@@ -139,16 +140,6 @@ function sortOrder(ids: number[]): Uint32Array {
   }
   for (let i = 0; i < n; i++) order[i] = i;
   return order.sort((a, b) => ids[a]! - ids[b]!);
-}
-
-/**
- * The values of a DOUBLE vector as the Float64Array it holds, when the installed @duckdb/node-api
- * keeps them so (its `items`; not public API, hence the check and the getItem fallback). Only for
- * columns without NULLs: the validity bits are not looked at.
- */
-function doubleItems(vector: DuckDBVector): Float64Array | undefined {
-  const items = (vector as unknown as { items?: unknown }).items;
-  return items instanceof Float64Array && items.length >= vector.itemCount ? items : undefined;
 }
 
 /** One customer's features as a plain object (empty values as null), e.g. for an API response. */

@@ -10,6 +10,7 @@ import {
   countAll,
   countDistinct,
   countWhere,
+  distinctCount,
   DURATION_S,
   hasMargin,
   inWindow,
@@ -134,7 +135,7 @@ export const FEATURE_DEFS: FeatureDef[] = [
     type: 'count',
     stage: 'items',
     sql: 'count(DISTINCT product_id)',
-    value: (c) => distinctOf(c.lines, (l) => l.productId),
+    value: (c) => distinctCount(c.lines, (l) => l.productId),
   },
   {
     name: 'distinct_categories_all',
@@ -143,7 +144,7 @@ export const FEATURE_DEFS: FeatureDef[] = [
     type: 'count',
     stage: 'items',
     sql: 'count(DISTINCT category)',
-    value: (c) => distinctOf(c.lines, (l) => l.category),
+    value: (c) => distinctCount(c.lines, (l) => l.category),
   },
   { name: 'top_category', description: 'the category bought most often (ties: alphabetical)', window: null, type: 'category', stage: 'final', sql: '__top_category', value: (c) => topCategory(c)?.category ?? null },
   { name: 'top_category_share', description: 'share of categorised purchase lines in the top category', window: null, type: 'rate', stage: 'final', sql: '__top_category_share', value: (c) => topCategory(c)?.share ?? null },
@@ -243,15 +244,6 @@ const SIGNUPS = countOf('signup', null);
 export const HELPER_EVENT_SQL: Record<string, string> = {
   __signups: SIGNUPS.sql,
 };
-
-function distinctOf<T>(rows: readonly T[], get: (row: T) => string | null): number {
-  const seen = new Set<string>();
-  for (const row of rows) {
-    const v = get(row);
-    if (v !== null) seen.add(v);
-  }
-  return seen.size;
-}
 
 function greatestPresent(...values: (number | null)[]): number | null {
   const present = values.filter((v): v is number => v !== null);

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DuckDBVector } from '@duckdb/node-api';
 import type { Db } from '../store/database.js';
+import { vectorItems } from '../store/vector-items.js';
 
 /** An event id as two 32-bit halves of DuckDB's hash() of it. */
 export type EventIdHash = readonly [hi: number, lo: number];
@@ -121,12 +122,7 @@ export class EventIdFilter {
   }
 }
 
-/**
- * A UINTEGER vector's values as the Uint32Array the installed @duckdb/node-api keeps (its `items`;
- * not public API, hence the check), else read one by one. The hashes are never NULL.
- */
+/** A UINTEGER vector's values (the hashes are never NULL). */
 function uint32Items(vector: DuckDBVector): ArrayLike<number> {
-  const items = (vector as unknown as { items?: unknown }).items;
-  if (items instanceof Uint32Array && items.length >= vector.itemCount) return items;
-  return Array.from({ length: vector.itemCount }, (_, r) => vector.getItem(r) as number);
+  return vectorItems(vector, Uint32Array) ?? Array.from({ length: vector.itemCount }, (_, r) => vector.getItem(r) as number);
 }
