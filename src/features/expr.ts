@@ -4,7 +4,7 @@ import type { EventFacts } from './evidence.js';
  * Events-stage feature expressions, each written once and rendered twice: as the SQL the batch
  * builder aggregates over every customer's events in DuckDB, and as a JS function the evaluator
  * runs over one customer's events in hand. The JS follows SQL's NULL rules (an aggregate over no
- * values is NULL, except count, which is 0). families.test.ts and evaluate.test.ts hold the two
+ * values is NULL, except count, which is 0). customer-features.test.ts and build.test.ts hold the two
  * renderings to each other on generated data.
  */
 export interface EventExpr {
