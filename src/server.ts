@@ -65,6 +65,10 @@ try {
   const catalog = loadActionCatalog(env.PROPEL_ACTIONS);
   const nba = await NbaService.open(store, scorer, catalog);
   logger.info(`next best action: ${catalog.actions.length} actions, control group ${catalog.policy.control_group.share * 100}%`);
+  const offline = await nba.attributeOfflinePurchases();
+  if (offline.batches > 0) {
+    logger.info(`attribution: ${offline.attributed} conversions from ${offline.purchases} purchases in ${offline.batches} batches loaded while the service was stopped`);
+  }
   const stopRefreshing =
     env.PROPEL_REFRESH_MINUTES > 0
       ? scheduleRefresh(async () => prepareAudiences(await scorer.refresh()), env.PROPEL_REFRESH_MINUTES, {

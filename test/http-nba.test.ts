@@ -7,7 +7,7 @@ import { NbaService } from '../src/serving/next-best-action.js';
 import type { CustomerScorer } from '../src/serving/scorer.js';
 import type { OpenedStore } from '../src/store/open.js';
 import { createRng } from '../src/ml/random.js';
-import { loadGeneratedBase, tempDir, testApp, testKeys, testStore } from './helpers.js';
+import { ingestRows, loadGeneratedBase, tempDir, testApp, testKeys, testStore } from './helpers.js';
 
 let opened: OpenedStore;
 let dir: string;
@@ -134,6 +134,38 @@ describe('POST /v1/next-best-action', () => {
     const restarted = await service();
     const again = await restarted.decideFor(id, '2025-03-03T18:00:00Z');
     expect(again.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c']);
+  });
+
+  it("counts a merged-away customer's contacts toward the survivor's cap, at once and after a restart", async () => {
+    const { decideFor, outcomes, post } = await service();
+    const [a, b] = [customerWith(EMAIL_SMS), customerWith(EMAIL_SMS)];
+    const personOf = (cid: string) => scorer.current!.frame.personIds[scorer.current!.indexByCustomer.get(cid)!]!;
+    const [survivor, absorbed] = personOf(a) < personOf(b) ? [a, b] : [b, a];
+    const first = await decideFor(absorbed, '2025-05-01T12:00:00Z');
+    const second = await decideFor(absorbed, '2025-05-02T12:00:00Z');
+    await outcomes([
+      { decision_id: first.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-05-01T12:00:00Z' },
+      { decision_id: second.decision_id, action_id: 'mail_b', outcome: 'shown', ts: '2025-05-02T12:00:00Z' },
+    ]);
+    const before = await decideFor(survivor, '2025-05-03T12:00:00Z');
+    expect(before.actions.map((x: { action_id: string }) => x.action_id)).toContain('mail_a');
+    const linked = await post(
+      '/v1/events',
+      {
+        events: [
+          // On the base's last day, so the store's latest day (which other tests rely on) stays put.
+          { customer_id: survivor, member_id: 'cap-link', type: 'visit', ts: `${scorer.current!.asOf}T00:00:00Z`, event_id: 'cap-1' },
+          { customer_id: absorbed, member_id: 'cap-link', type: 'visit', ts: `${scorer.current!.asOf}T00:00:01Z`, event_id: 'cap-2' },
+        ],
+      },
+      tokens.feedback,
+    );
+    expect(await linked.json()).toMatchObject({ merges: 1 });
+    const after = await decideFor(survivor, '2025-05-03T12:00:00Z');
+    expect(after.actions.map((x: { action_id: string }) => x.action_id)).toEqual(['text_c']);
+    const restarted = await service();
+    const again = await restarted.decideFor(survivor, '2025-05-03T18:00:00Z');
+    expect(again.actions.map((x: { action_id: string }) => x.action_id)).toEqual(['text_c']);
   });
 
   it('keeps an action out during its cooldown after it was shown', async () => {
@@ -334,5 +366,51 @@ describe('GET /v1/experiments', () => {
     const y = report.actions.find((a: { action_id: string }) => a.action_id === 'attr_y');
     expect(y.treatment).toMatchObject({ n: 3, conversions: 1, revenue: 50 });
     expect(y.control).toMatchObject({ n: 1, conversions: 1, revenue: 40 });
+  });
+
+  it('attributes purchases loaded by the CLI while the service was stopped when it next starts, once, skipping those the API attributed', async () => {
+    const cat = catalog({ control: 0, caps: [], actions: [action('offline_z', 'email', 0.3)] });
+    // Batches loaded before this test (the generated base) are looked at first, so they play no part below.
+    await (await service(cat)).nba.attributeOfflinePurchases();
+    const { nba, decideFor, outcomes, post } = await service(cat);
+    const base = scorer.current!;
+    const withEmail = base.frame.customerIds.filter((cid, i) => !used.has(cid) && !cid.startsWith('anon-') && (base.consents[i]! & CONSENT_BIT.email) !== 0);
+    const [t1, t2, t3, x, y] = withEmail;
+    for (const cid of withEmail.slice(0, 5)) used.add(cid);
+    const personOf = (cid: string) => base.frame.personIds[base.indexByCustomer.get(cid)!]!;
+    // x and y are about to be merged: the older person (smaller id) survives and carries the purchases.
+    const [survivor, absorbed] = personOf(x!) < personOf(y!) ? [x!, y!] : [y!, x!];
+    const show = async (cid: string, at: string) => {
+      const d = await decideFor(cid, at);
+      await outcomes([{ decision_id: d.decision_id, action_id: 'offline_z', outcome: 'shown', ts: at }]);
+    };
+    for (const cid of [t1!, t2!, absorbed]) await show(cid, '2025-10-01T00:00:00Z');
+    await show(t3!, '2025-10-01T00:00:00Z');
+    await show(t3!, '2025-10-02T00:00:00Z');
+    const buy = (cid: string, ts: string, amount: number, event_id: string) => ({ customer_id: cid, type: 'purchase', ts, amount: String(amount), event_id });
+    // Through the API: converts t3's later unit at once (last touch), and only that one.
+    const sent = await (await post('/v1/events', { events: [{ ...buy(t3!, '2025-10-03T09:00:00Z', 20, 'off-0'), amount: 20 }] }, tokens.feedback)).json();
+    expect(sent.conversions_attributed).toBe(1);
+    // The service stops (writing its last decisions); the CLI loads a file.
+    await nba.flush();
+    await ingestRows(
+      opened,
+      [
+        { customer_id: survivor, member_id: 'off-link', type: 'visit', ts: '2025-09-20T00:00:00Z', event_id: 'off-1' },
+        { customer_id: absorbed, member_id: 'off-link', type: 'visit', ts: '2025-09-21T00:00:00Z', event_id: 'off-2' }, // merges the two
+        buy(t1!, '2025-10-03T10:00:00Z', 50, 'off-3'), // two days after: converts
+        buy(t2!, '2025-10-12T10:00:00Z', 60, 'off-4'), // eleven days after: outside the 7-day window
+        buy(survivor, '2025-10-02T10:00:00Z', 30, 'off-5'), // converts the unit shown to the person merged into the buyer
+      ],
+      { origin: 'cli' },
+    );
+    const restarted = (await service(cat)).nba;
+    expect(await restarted.attributeOfflinePurchases()).toEqual({ batches: 1, purchases: 2, attributed: 2 });
+    // Started again: nothing new to look at, and nothing converts twice.
+    const again = await service(cat);
+    expect(await again.nba.attributeOfflinePurchases()).toEqual({ batches: 0, purchases: 0, attributed: 0 });
+    const report = await (await again.app.request('/v1/experiments', { headers: { authorization: `Bearer ${tokens.nba}` } })).json();
+    const z = report.actions.find((a: { action_id: string }) => a.action_id === 'offline_z');
+    expect(z.treatment).toMatchObject({ n: 5, conversions: 3, revenue: 100 });
   });
 });

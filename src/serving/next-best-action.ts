@@ -15,7 +15,8 @@ import {
 import { attributePurchases, type AttributablePurchase } from '../nba/attribution.js';
 import { DAY_MS } from '../nba/vocab.js';
 import type { ModelVersions } from '../ml/serving/model-set.js';
-import type { Store } from '../store/database.js';
+import type { Db, Store } from '../store/database.js';
+import { getMeta, setMeta } from '../store/migrations.js';
 import { consentsFromBits } from './consents.js';
 import { DecisionLog, type DecisionLogOptions, type LoggedDecision } from './decision-log.js';
 import { OutcomeLedger, type OutcomeEntry } from './outcome-ledger.js';
@@ -38,6 +39,9 @@ export interface OutcomeSummary {
   issues: Issue[];
 }
 
+/** meta key: the last ingest batch whose purchases attributeOfflinePurchases has looked at. */
+const OFFLINE_ATTRIBUTION_KEY = 'attribution_checked_batch';
+
 export interface NbaServiceOptions {
   /** Uniform random numbers for Thompson sampling (seed it in tests); default seeded from the clock. */
   rng?: UniformRng;
@@ -53,6 +57,7 @@ export interface NbaServiceOptions {
  */
 export class NbaService {
   private constructor(
+    private readonly store: Store,
     readonly catalog: ActionCatalog,
     private readonly scorer: CustomerScorer,
     private readonly log: DecisionLog,
@@ -66,7 +71,7 @@ export class NbaService {
     const historyDays = Math.max(1, ...catalog.policy.frequency_caps.map((c) => c.per_days), ...catalog.actions.map((a) => a.cooldown_days));
     const ledger = await OutcomeLedger.load(store, historyDays);
     const rng = options.rng ?? createRng(Date.now() >>> 0);
-    return new NbaService(catalog, scorer, new DecisionLog(store, options.decisionLog), ledger, rng, options.clock ?? (() => new Date()));
+    return new NbaService(store, catalog, scorer, new DecisionLog(store, options.decisionLog), ledger, rng, options.clock ?? (() => new Date()));
   }
 
   async decide(request: NbaRequest): Promise<NbaAnswer> {
@@ -165,21 +170,64 @@ export class NbaService {
    * window (policy.attribution, last touch; attribution.ts), in either group, so conversions and
    * the control group's "bought anyway" need not be reported by hand. Returns how many landed.
    */
-  async attributePurchases(purchases: readonly AttributablePurchase[]): Promise<number> {
+  async attributePurchases(purchases: readonly AttributablePurchase[], alongside?: (tx: Db) => Promise<void>): Promise<number> {
     const windowDays = this.catalog.policy.attribution.window_days;
-    if (windowDays <= 0 || purchases.length === 0) return 0;
-    const earliest = Math.min(...purchases.map((p) => p.ts)) - windowDays * DAY_MS;
-    const units = await this.ledger.unitsOf([...new Set(purchases.map((p) => p.person_id))], new Date(earliest));
-    const attributions = attributePurchases(purchases, units, windowDays);
-    if (attributions.length === 0) return 0;
-    const decisions = await this.log.get([...new Set(attributions.map((a) => a.decision_id))]);
     const entries: OutcomeEntry[] = [];
-    for (const a of attributions) {
-      const decision = decisions.get(a.decision_id);
-      const purchase = purchases[a.purchase]!;
-      if (decision) entries.push({ decision, action_id: a.action_id, outcome: 'converted', value: purchase.amount, ts: new Date(purchase.ts) });
+    if (windowDays > 0 && purchases.length > 0) {
+      const earliest = Math.min(...purchases.map((p) => p.ts)) - windowDays * DAY_MS;
+      const units = await this.ledger.unitsOf([...new Set(purchases.map((p) => p.person_id))], new Date(earliest));
+      const attributions = attributePurchases(purchases, units, windowDays);
+      const decisions = await this.log.get([...new Set(attributions.map((a) => a.decision_id))]);
+      for (const a of attributions) {
+        const decision = decisions.get(a.decision_id);
+        const purchase = purchases[a.purchase]!;
+        if (decision) entries.push({ decision, action_id: a.action_id, outcome: 'converted', value: purchase.amount, ts: new Date(purchase.ts) });
+      }
     }
-    return (await this.ledger.record(entries)).recorded;
+    if (entries.length === 0 && !alongside) return 0;
+    return (await this.ledger.record(entries, alongside)).recorded;
+  }
+
+  /**
+   * Attributes the purchases of batches loaded outside the service (`npm run ingest`, the demo)
+   * since it last looked: the CLI cannot write the store while the service holds it, so these
+   * arrive while it is stopped and are picked up when it opens the store. Batches sent through the
+   * API were attributed as they arrived and are skipped; how far this has looked is kept in the
+   * store's meta table, written with the conversions, so no purchase converts twice across restarts.
+   */
+  async attributeOfflinePurchases(): Promise<{ batches: number; purchases: number; attributed: number }> {
+    const checked = Number((await getMeta(this.store, OFFLINE_ATTRIBUTION_KEY)) ?? 0);
+    const latest = Number((await this.store.one<{ n: bigint | null }>('SELECT max(batch_id) AS n FROM ingest_batches'))?.n ?? 0);
+    if (latest <= checked) return { batches: 0, purchases: 0, attributed: 0 };
+    const batches = Number(
+      (await this.store.one<{ n: bigint }>(`SELECT count(*) AS n FROM ingest_batches WHERE batch_id > ? AND origin <> 'http'`, [checked]))!.n,
+    );
+    // Only purchases that could follow an open unit (any action, any customer, within the window)
+    // leave the store; the pure rule (attribution.ts) decides which unit each converts.
+    const windowDays = this.catalog.policy.attribution.window_days;
+    const rows =
+      windowDays > 0 && batches > 0
+        ? await this.store.all<{ person_id: bigint; ts: bigint; amount: number | null }>(
+            `WITH units AS (
+               SELECT coalesce(any_value(p.merged_into), any_value(o.person_id)) AS person_id, min(o.ts) AS shown_at
+               FROM nba_outcomes o LEFT JOIN persons p ON p.person_id = o.person_id
+               GROUP BY o.decision_id, o.action_id HAVING NOT bool_or(o.outcome = 'converted'))
+             SELECT e.person_id, epoch_ms(e.ts) AS ts, e.amount
+             FROM events e JOIN ingest_batches b ON b.batch_id = e.batch_id
+             WHERE e.type = 'purchase' AND isfinite(e.ts) AND e.batch_id > ? AND b.origin <> 'http'
+               AND EXISTS (SELECT 1 FROM units u WHERE u.person_id = e.person_id
+                             AND e.ts >= date_trunc('second', u.shown_at) AND e.ts <= u.shown_at + to_days(CAST(? AS INTEGER)))`,
+            [checked, windowDays],
+          )
+        : [];
+    const purchases = rows.map((r) => ({ person_id: Number(r.person_id), ts: Number(r.ts), amount: r.amount }));
+    const attributed = await this.attributePurchases(purchases, (tx) => setMeta(tx, OFFLINE_ATTRIBUTION_KEY, String(latest)));
+    return { batches, purchases: purchases.length, attributed };
+  }
+
+  /** People an ingest merged: their contact histories join (caps and cooldowns count both). */
+  merged(merges: readonly { absorbed: number; survivor: number }[]): void {
+    this.ledger.merge(merges);
   }
 
   /** Uplift of each action against the control group, from the recorded outcomes. */

@@ -4,7 +4,7 @@ import type { ShownUnit } from '../nba/attribution.js';
 import { toMillis, type ContactRecord } from '../nba/policy.js';
 import { DAY_MS } from '../nba/vocab.js';
 import type { OUTCOME_KINDS } from '../nba/schemas.js';
-import type { Store } from '../store/database.js';
+import type { Db, Store } from '../store/database.js';
 import type { LoggedDecision } from './decision-log.js';
 
 export type Outcome = (typeof OUTCOME_KINDS)[number];
@@ -47,9 +47,11 @@ export class OutcomeLedger {
   /** Loads contact history (contacts within `historyDays`) and learning counts from the store. */
   static async load(store: Store, historyDays: number): Promise<OutcomeLedger> {
     const ledger = new OutcomeLedger(store, historyDays);
+    // Under the person each contact's customer is now: one merged into another since counts for the survivor.
     const contacts = await store.all<{ person_id: number; action_id: string; channel: string; ts: Date }>(
-      `SELECT person_id, action_id, channel, min(ts) AS ts FROM nba_outcomes
-       WHERE grp = 'treatment' GROUP BY decision_id, person_id, action_id, channel
+      `SELECT coalesce(any_value(p.merged_into), o.person_id) AS person_id, action_id, channel, min(ts) AS ts
+       FROM nba_outcomes o LEFT JOIN persons p ON p.person_id = o.person_id
+       WHERE grp = 'treatment' GROUP BY decision_id, o.person_id, action_id, channel
        -- Relative to the latest contact rather than the clock, so decisions replayed as of a past moment see theirs.
        HAVING min(ts) >= (SELECT max(ts) FROM nba_outcomes WHERE grp = 'treatment') - to_days(CAST(? AS INTEGER))`,
       [historyDays],
@@ -75,15 +77,34 @@ export class OutcomeLedger {
     return this.contacts.get(personId) ?? [];
   }
 
-  /** Records outcomes in one transaction; returns how many were new and which were duplicates (by index). */
-  record(entries: readonly OutcomeEntry[]): Promise<{ recorded: number; duplicates: number[] }> {
-    const next = this.queue.then(() => this.recordNow(entries));
+  /**
+   * People merged by an ingest (One ID): the absorbed person's contacts become the survivor's, so
+   * caps and cooldowns count every contact of the one customer they now are.
+   */
+  merge(merges: readonly { absorbed: number; survivor: number }[]): void {
+    for (const { absorbed, survivor } of merges) {
+      const moved = this.contacts.get(absorbed);
+      if (!moved || absorbed === survivor) continue;
+      this.contacts.delete(absorbed);
+      for (const contact of moved) this.addContact(survivor, contact);
+    }
+  }
+
+  /**
+   * Records outcomes in one transaction; returns how many were new and which were duplicates (by
+   * index). `alongside` writes in the same transaction (e.g. how far attribution has looked).
+   */
+  record(entries: readonly OutcomeEntry[], alongside?: (tx: Db) => Promise<void>): Promise<{ recorded: number; duplicates: number[] }> {
+    const next = this.queue.then(() => this.recordNow(entries, alongside));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async recordNow(entries: readonly OutcomeEntry[]): Promise<{ recorded: number; duplicates: number[] }> {
-    if (!entries.length) return { recorded: 0, duplicates: [] };
+  private async recordNow(entries: readonly OutcomeEntry[], alongside?: (tx: Db) => Promise<void>): Promise<{ recorded: number; duplicates: number[] }> {
+    if (!entries.length) {
+      if (alongside) await this.store.transaction(alongside);
+      return { recorded: 0, duplicates: [] };
+    }
     const decisionIds = [...new Set(entries.map((e) => e.decision.decision_id))];
     const known = await this.store.all<{ decision_id: string; action_id: string; outcome: string }>(
       'SELECT DISTINCT decision_id, action_id, outcome FROM nba_outcomes WHERE decision_id IN (SELECT unnest(?::VARCHAR[]))',
@@ -103,7 +124,7 @@ export class OutcomeLedger {
         fresh.push(e);
       }
     });
-    if (fresh.length) await this.insert(fresh);
+    if (fresh.length || alongside) await this.insert(fresh, alongside);
 
     // Memory follows the committed rows.
     for (const e of fresh) {
@@ -132,14 +153,20 @@ export class OutcomeLedger {
 
   /**
    * The units (an action of a decision with an outcome) of these customers first shown at or after
-   * `since`, each with when it was first shown and whether it has converted.
+   * `since`, each with when it was first shown and whether it has converted. A unit recorded for a
+   * person since merged into one of them is theirs: it is listed under the survivor, whose id their
+   * purchases now carry.
    */
   async unitsOf(personIds: readonly number[], since: Date): Promise<ShownUnit[]> {
     if (personIds.length === 0) return [];
     const rows = await this.store.all<{ decision_id: string; action_id: string; person_id: number; shown_at: Date; converted: boolean }>(
-      `SELECT decision_id, action_id, any_value(person_id) AS person_id, min(ts) AS shown_at, bool_or(outcome = 'converted') AS converted
-       FROM nba_outcomes WHERE person_id IN (SELECT unnest(?::BIGINT[]))
-       GROUP BY decision_id, action_id HAVING min(ts) >= ?::TIMESTAMP`,
+      `WITH wanted AS (SELECT unnest(?::BIGINT[]) AS person_id),
+            who AS (SELECT person_id, person_id AS survivor FROM wanted
+                    UNION ALL SELECT p.person_id, p.merged_into FROM persons p WHERE p.merged_into IN (SELECT person_id FROM wanted))
+       SELECT o.decision_id, o.action_id, any_value(w.survivor) AS person_id, min(o.ts) AS shown_at,
+              bool_or(o.outcome = 'converted') AS converted
+       FROM nba_outcomes o JOIN who w ON w.person_id = o.person_id
+       GROUP BY o.decision_id, o.action_id HAVING min(o.ts) >= ?::TIMESTAMP`,
       [listValue(personIds.map((id) => BigInt(id))), since.toISOString()],
     );
     return rows.map((r) => ({ ...r, person_id: Number(r.person_id), shown_at: r.shown_at.getTime() }));
@@ -169,10 +196,11 @@ export class OutcomeLedger {
     if (list.some((c) => toMillis(c.ts) < horizon)) this.contacts.set(personId, list.filter((c) => toMillis(c.ts) >= horizon));
   }
 
-  private async insert(entries: readonly OutcomeEntry[]): Promise<void> {
+  private async insert(entries: readonly OutcomeEntry[], alongside?: (tx: Db) => Promise<void>): Promise<void> {
     const perStatement = 400;
     const recordedAt = new Date().toISOString();
     await this.store.transaction(async (tx) => {
+      await alongside?.(tx);
       for (let i = 0; i < entries.length; i += perStatement) {
         const slice = entries.slice(i, i + perStatement);
         const params = slice.flatMap((e) => {

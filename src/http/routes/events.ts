@@ -106,6 +106,13 @@ export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
       );
       deps.scorer.invalidate(touched.map((t) => Number(t.person_id)));
     }
+    if (deps.nba && summary.merges > 0) {
+      const merges = await deps.store.all<{ absorbed: number; survivor: number }>(
+        'SELECT absorbed_person_id AS absorbed, survivor_person_id AS survivor FROM identity_merges WHERE batch_id = ?',
+        [summary.batch_id],
+      );
+      deps.nba.merged(merges.map((m) => ({ absorbed: Number(m.absorbed), survivor: Number(m.survivor) })));
+    }
     // Purchases that follow a shown action convert it (the catalog's attribution window).
     let attributed = 0;
     if (deps.nba && summary.ingested > 0) {
