@@ -9,13 +9,14 @@ import autocannon from 'autocannon';
 import { createKey, writeKeyFile } from '../../src/auth/api-keys.js';
 import { trainMissingModels } from '../../src/demo/bootstrap.js';
 import { projectRoot } from '../../src/config/paths.js';
+import { EVENT_LOOP_RESOLUTION_MS } from '../../src/http/observability.js';
 import { buildServer } from '../build.js';
 import { BENCH_ENV, benchStore } from './data.js';
 import { table, timed } from './util.js';
 
 /**
  * `npm run bench -- http [--duration 10] [--connections 32] [--customers 100000] [--routes trivial,profile,nba]
- *                        [--rate R] [--cpu-prof] [--node-args "--trace-gc ..."] [--log FILE]`
+ *                        [--rate R] [--cpu-prof] [--node-args "--trace-gc ..."] [--log FILE] [--no-floor]`
  *
  * Starts the service as `npm start` runs it (the bundle of src/server.ts with the start script's node
  * flags; LOG_LEVEL=info, one log line per request) on a copy of a generated base of 100k customers
@@ -33,9 +34,15 @@ import { table, timed } from './util.js';
  *    late; latency counts from the scheduled send time, so a server falling behind shows (no
  *    coordinated omission). This is where "p99 ≤ 10 ms" is read.
  * Plus the server's RSS (VmRSS) at idle after start and its peak under load (sampled every 200 ms).
+ *
+ * The machine's floor comes last, measured the same two ways (skip it with --no-floor): a bare
+ * node:http server answering a fixed body. On this 2-core VM that floor alone reads p99 ≈ 7–24 ms at
+ * the fixed rate (timers and wake-ups of an idle vCPU; see the send lag column), which the service's
+ * figures include: compare a route's p99 with the floor's before reading it as the service's own.
  */
 
 const TARGET_RATIO = 0.3;
+const FLOOR_ROUTE = 'bare node:http (machine floor)';
 const TARGET_P99_MS = 10;
 const WARMUP_SECONDS = 2;
 
@@ -66,6 +73,13 @@ interface Paced extends Latencies {
   unanswered: number;
   /** Not sent: the backlog of requests waiting for a connection was full (the server fell behind). */
   shed: number;
+  /**
+   * How late this process handed requests to the socket layer after their scheduled time, p99 (ms):
+   * the load generator's own delay (timers firing late on this VM), which every latency here includes.
+   */
+  sendLagP99: number;
+  /** The server's own event-loop delay over the run (prom-client's monitor), ms; absent for the floor server. */
+  loopDelay?: { p99: number; max: number };
 }
 
 interface Route {
@@ -94,6 +108,7 @@ export async function run(argv: string[]): Promise<void> {
       rate: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'node-args': { type: 'string', default: '' },
+      'no-floor': { type: 'boolean', default: false },
       log: { type: 'string' },
     },
   });
@@ -173,6 +188,8 @@ export async function run(argv: string[]): Promise<void> {
   try {
     const readiness = await waitReady(child, base, logFile);
     const startup = (performance.now() - started) / 1000;
+    // Work the service starts in the background (filling the event-id filter) ends before measuring.
+    const settled = await waitIdle(child.pid!);
     const rssIdle = rssMiB(child.pid!);
     const spec = (await (await fetch(`${base}/openapi.json`)).json()) as { paths?: Record<string, Record<string, unknown>> };
     const hasNba = Boolean(spec.paths?.['/v1/next-best-action']?.post);
@@ -185,7 +202,8 @@ export async function run(argv: string[]): Promise<void> {
         `to ${path.relative(process.cwd(), logFile)}${values['cpu-prof'] ? `, CPU profile to ${path.relative(process.cwd(), profDir)}` : ''}\n` +
         `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${load} at start; ` +
         `the load generators run in this process, on the same machine\n` +
-        `start-up until /readyz answers 200: ${startup.toFixed(1)} s; server RSS at idle ${rssIdle.toFixed(0)} MiB\n` +
+        `start-up until /readyz answers 200: ${startup.toFixed(1)} s, then ${settled.toFixed(1)} s until its background work ended (CPU < 10%); ` +
+        `server RSS at idle ${rssIdle.toFixed(0)} MiB\n` +
         `each route: ${WARMUP_SECONDS} s warm-up, ${duration} s saturated (autocannon, ${connections} connections), ` +
         `${duration} s at a fixed rate (open loop, ${connections} connections); a random customer per request\n\n`,
     );
@@ -211,21 +229,37 @@ export async function run(argv: string[]): Promise<void> {
     // saturated throughput, so the trivial route goes first).
     const results: RouteResult[] = [];
     let rate = values.rate ? Math.round(Number(values.rate)) : undefined;
-    for (const route of routes) {
-      await saturate(base, route, connections, WARMUP_SECONDS);
-      const sampler = new RssSampler(child.pid!);
-      const cpuBefore = cpuSeconds(child.pid!);
-      const saturated = await saturate(base, route, connections, duration);
+    const measure = async (url: string, pid: number, route: Route): Promise<RouteResult> => {
+      await saturate(url, route, connections, WARMUP_SECONDS);
+      const sampler = new RssSampler(pid);
+      const cpuBefore = cpuSeconds(pid);
+      const saturated = await saturate(url, route, connections, duration);
       // Server CPU per answered request: what the route costs the service itself, apart from the load
       // generator that shares the machine's cores.
-      saturated.cpuMicros = ((cpuSeconds(child.pid!) - cpuBefore) * 1e6) / Math.max(1, saturated.total2xx + saturated.non2xx);
+      saturated.cpuMicros = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, saturated.total2xx + saturated.non2xx);
       process.stderr.write(`${route.name}: saturated ${saturated.rps.toFixed(0)} req/s, p99 ${saturated.p99.toFixed(2)} ms\n`);
       rate ??= Math.round(route.name.includes('trivial') ? TARGET_RATIO * saturated.rps : 1000);
       await new Promise((r) => setTimeout(r, 1000));
-      const fixed = await paced(base, route, rate, duration, connections);
+      // The service's event-loop delay during the fixed-rate run (its monitor resets at each scrape).
+      const monitored = url === base;
+      if (monitored) await eventLoopDelay(url);
+      const fixed = await paced(url, route, rate, duration, connections);
+      if (monitored) fixed.loopDelay = await eventLoopDelay(url);
       process.stderr.write(`${route.name}: at ${rate} req/s p99 ${fixed.p99.toFixed(2)} ms\n`);
-      results.push({ route, saturated, paced: fixed, rssPeak: sampler.stop() });
+      const result = { route, saturated, paced: fixed, rssPeak: sampler.stop() };
       await new Promise((r) => setTimeout(r, 1000));
+      return result;
+    };
+    for (const route of routes) results.push(await measure(base, child.pid!, route));
+    // The machine's floor, measured the same way: a bare node:http server answering a fixed body (no
+    // framework, no work), so what this VM and the load generator cost alone is apart from the service.
+    if (!values['no-floor']) {
+      const floor = await startFloorServer(start.flags);
+      try {
+        results.push(await measure(floor.base, floor.child.pid!, { name: FLOOR_ROUTE, method: 'GET', path: () => '/', headers: {} }));
+      } finally {
+        await stop(floor.child);
+      }
     }
     const trivial = results.find((r) => r.route.name.includes('trivial'));
     rate ??= 0;
@@ -255,10 +289,10 @@ export async function run(argv: string[]): Promise<void> {
         `\n\nfixed rate: ${rate} req/s offered${values.rate ? '' : ` (${TARGET_RATIO} × the trivial route's saturated rate)`} over ${connections} connections, open loop, latency from the scheduled send; ` +
         `dropped: not sent because ${16 * connections} were already waiting, or unanswered 10 s after the last send\n` +
         table([
-          ['route', 'offered/s', 'answered/s', 'non-2xx', 'errors', 'dropped', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
+          ['route', 'offered/s', 'answered/s', 'non-2xx', 'errors', 'dropped', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'send lag p99 ms', 'server loop delay p99 / max ms'],
           ...results.map(({ route, paced: p }) => [
             route.name,
-            rate,
+            rate ?? 0,
             Math.round(p!.achieved),
             p!.non2xx,
             p!.errors,
@@ -267,8 +301,13 @@ export async function run(argv: string[]): Promise<void> {
             ms(p!.p99),
             ms(p!.p999),
             ms(p!.max),
+            ms(p!.sendLagP99),
+            p!.loopDelay ? `${ms(p!.loopDelay.p99)} / ${ms(p!.loopDelay.max)}` : '—',
           ]),
         ]) +
+        `\nsend lag: how late the load generator sent requests after their scheduled time (its own timers; included in every latency above). ` +
+        `server loop delay: how late the service's event loop got to a timer during the run (prom-client's monitor sampling every ${EVENT_LOOP_RESOLUTION_MS} ms, less that interval): time no request could start. ` +
+        `${FLOOR_ROUTE}: a bare node:http server with a fixed body, started the same way, measured the same way: what the machine and the load generator allow before any service code runs\n` +
         '\n',
     );
     for (const { route, saturated: s } of results.filter((r) => r.saturated.non2xx > 0 || r.saturated.errors > 0)) {
@@ -279,7 +318,7 @@ export async function run(argv: string[]): Promise<void> {
         `p99 ≤ ${TARGET_P99_MS} ms at that throughput (fixed rate); no errors\n`,
     );
     for (const r of results) {
-      if (r === trivial) continue;
+      if (r === trivial || r.route.name === FLOOR_ROUTE) continue;
       const ratio = trivial ? r.saturated.rps / trivial.saturated.rps : Number.NaN;
       const p = r.paced!;
       const failures = r.saturated.non2xx + r.saturated.errors + p.non2xx + p.errors;
@@ -295,7 +334,15 @@ export async function run(argv: string[]): Promise<void> {
       ];
       process.stdout.write(`  ${r.route.name}: ${checks.join('; ')}\n`);
     }
-    const peak = Math.max(rssIdle, ...results.map((r) => r.rssPeak));
+    const floor = results.find((r) => r.route.name === FLOOR_ROUTE);
+    if (floor) {
+      process.stdout.write(
+        `  ${FLOOR_ROUTE}, for comparison: p99 ${ms(floor.paced!.p99)} ms at ${rate} req/s (send lag p99 ${ms(floor.paced!.sendLagP99)} ms), ` +
+          `p99 saturated ${ms(floor.saturated.p99)} ms at ${Math.round(floor.saturated.rps)} req/s\n`,
+      );
+    }
+    // The floor server is a separate process: its RSS is not the service's.
+    const peak = Math.max(rssIdle, ...results.filter((r) => r !== floor).map((r) => r.rssPeak));
     process.stdout.write(
       `server RSS: ${rssIdle.toFixed(0)} MiB at idle after start, peak under load ${peak.toFixed(0)} MiB; ` +
         `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end\n`,
@@ -305,6 +352,44 @@ export async function run(argv: string[]): Promise<void> {
     const stopped = await stop(child);
     process.stderr.write(`server stopped (${stopped})\n`);
   }
+}
+
+/**
+ * The service's event-loop delay since the last scrape, from its /metrics (the monitor resets at each
+ * scrape): the monitor's intervals less its sampling interval, i.e. how late the loop got to its timer.
+ */
+async function eventLoopDelay(base: string): Promise<{ p99: number; max: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (name: string) => {
+    const seconds = Number(new RegExp(`^propel_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    return Math.max(0, seconds * 1000 - EVENT_LOOP_RESOLUTION_MS);
+  };
+  return { p99: read('p99'), max: read('max') };
+}
+
+/** Waits until a process uses under 10% of a core over half a second (at most a minute); returns the seconds waited. */
+async function waitIdle(pid: number): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < 60_000) {
+    const before = cpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 500));
+    if (cpuSeconds(pid) - before < 0.05) break;
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** A bare node:http server with a fixed JSON body, with the service's node flags: the machine's floor. */
+async function startFloorServer(flags: string[]): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort();
+  const code =
+    `require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{"status":"ok"}'); })` +
+    `.listen(${port}, '127.0.0.1', () => console.log('listening'));`;
+  const child = spawn(process.execPath, [...flags, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (c) => reject(new Error(`the floor server exited (code ${c})`)));
+    child.stdout!.once('data', () => resolve());
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
 }
 
 /** `node [flags] <script>` of package.json's start script. */
@@ -354,6 +439,7 @@ async function paced(base: string, route: Route, rate: number, seconds: number, 
   const total = Math.max(1, Math.round(rate * seconds));
   const interval = 1000 / rate;
   const latencies: number[] = [];
+  const sendLags: number[] = [];
   let non2xx = 0;
   let errors = 0;
   let done = 0;
@@ -370,6 +456,7 @@ async function paced(base: string, route: Route, rate: number, seconds: number, 
       }
     };
     const fire = (scheduled: number) => {
+      sendLags.push(performance.now() - scheduled);
       const body = route.body?.();
       const req = http.request(
         {
@@ -429,6 +516,7 @@ async function paced(base: string, route: Route, rate: number, seconds: number, 
     errors,
     unanswered,
     shed,
+    sendLagP99: percentiles(sendLags).p99,
     ...percentiles(latencies),
   };
 }

@@ -4,6 +4,13 @@ import type { Logger } from 'pino';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ModelVersions } from '../ml/serving/model-set.js';
 
+/**
+ * The event-loop monitor's sampling interval (prom-client's default). Its `nodejs_eventloop_lag_*`
+ * figures are the intervals between samples, so they include this: the loop's own delay is the
+ * figure minus it.
+ */
+export const EVENT_LOOP_RESOLUTION_MS = 10;
+
 /** Prometheus metrics of the service, in a registry of its own (one per app, so tests stay apart). */
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -28,7 +35,9 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'propel_' });
+    if (options.processMetrics) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'propel_', eventLoopMonitoringPrecision: EVENT_LOOP_RESOLUTION_MS });
+    }
   }
 
   /**
