@@ -43,6 +43,28 @@ describe('POST /v1/events', () => {
     expect(stored[0]!.n).toBe(2);
   });
 
+  it('writes requests that arrive together in shared batches, answering each with its own events and issues', async () => {
+    const requests = Array.from({ length: 8 }, (_, k) => ({
+      events: [
+        { customer_id: `G${k}`, type: 'visit', ts: '2024-05-01T10:00:00Z', event_id: `g-${k}` },
+        // Every request repeats the first one's event: only the first request stores it.
+        { customer_id: 'G0', type: 'visit', ts: '2024-05-01T10:00:00Z', event_id: 'g-0' },
+        { customer_id: `G${k}`, type: 'visit', ts: 'not-a-date' },
+      ],
+    }));
+    const bodies = await Promise.all(requests.map(async (body) => (await post(body)).json()));
+    const batches = new Set(bodies.map((b) => b.batch_id));
+    expect(batches.size).toBeLessThan(requests.length);
+    for (const b of bodies) {
+      expect(b.requests_in_batch).toBe(bodies.filter((o) => o.batch_id === b.batch_id).length);
+      expect(b.issues.map((i: { path: unknown[] }) => i.path.join('.'))).toEqual(['events.2.ts']);
+    }
+    // The first request holds g-0 twice itself; each of the others holds the first request's g-0.
+    for (const b of bodies) expect(b).toMatchObject({ read: 3, ingested: 1, duplicates: 1, rejected: 1 });
+    const stored = await opened.store.one<{ n: number }>('SELECT count(*) AS n FROM events');
+    expect(Number(stored!.n)).toBe(requests.length);
+  });
+
   it('answers 400 in the error envelope when events is not an array', async () => {
     const res = await post({ events: 'nope' });
     expect(res.status).toBe(400);

@@ -23,7 +23,8 @@ import { table, timed } from './util.js';
  * with trained models (both cached under data/bench/), and loads it from this process in the same
  * run: the trivial route GET /healthz as the baseline, the customer profile GET /v1/customers/{id}
  * and the next best action POST /v1/next-best-action, a random customer per request (drawn without
- * replacement, so no cache sees a customer twice).
+ * replacement, so no cache sees a customer twice). Then event ingest, POST /v1/events with one visit
+ * per request (saturated only: no latency target; requests arriving together share a group commit).
  *
  * Two readings per route, both at --connections (32):
  * 1. saturated (autocannon, closed loop: each connection sends its next request when the last one is
@@ -88,6 +89,8 @@ interface Route {
   path: () => string;
   body?: () => string;
   headers: Record<string, string>;
+  /** Measured saturated only: it has no latency target and writes to the store. */
+  saturatedOnly?: boolean;
 }
 
 interface RouteResult {
@@ -104,7 +107,7 @@ export async function run(argv: string[]): Promise<void> {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '32' },
       customers: { type: 'string', default: '100000' },
-      routes: { type: 'string', default: 'trivial,profile,nba' },
+      routes: { type: 'string', default: 'trivial,profile,nba,events' },
       rate: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'node-args': { type: 'string', default: '' },
@@ -150,7 +153,7 @@ export async function run(argv: string[]): Promise<void> {
   const nextId = () => ids[cursor++ % ids.length]!;
 
   // 2. The service as a child process, with a key for the routes under load.
-  const { token, record } = createKey('bench', ['customers:read', 'predict']);
+  const { token, record } = createKey('bench', ['customers:read', 'predict', 'events:write']);
   const keyFile = path.join(dir, 'http-api-keys.json');
   writeKeyFile(keyFile, [record]);
   const port = await freePort();
@@ -225,6 +228,20 @@ export async function run(argv: string[]): Promise<void> {
         headers: { ...auth, 'content-type': 'application/json' },
       });
     }
+    if (wanted.has('events')) {
+      // One visit per request, as a tracking pipeline sending events as they happen would.
+      let sent = 0;
+      const runTag = Date.now().toString(36);
+      routes.push({
+        name: 'POST /v1/events (one event)',
+        method: 'POST',
+        path: () => '/v1/events',
+        body: () =>
+          JSON.stringify({ events: [{ customer_id: nextId(), type: 'visit', ts: `${readiness.scored?.as_of ?? '2024-12-30'}T12:00:00Z`, event_id: `bench-${runTag}-${sent++}` }] }),
+        headers: { ...auth, 'content-type': 'application/json' },
+        saturatedOnly: true,
+      });
+    }
     // Per route: warm-up, saturated, a pause, then the fixed rate (0.3 × the trivial route's
     // saturated throughput, so the trivial route goes first).
     const results: RouteResult[] = [];
@@ -239,6 +256,7 @@ export async function run(argv: string[]): Promise<void> {
       saturated.cpuMicros = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, saturated.total2xx + saturated.non2xx);
       process.stderr.write(`${route.name}: saturated ${saturated.rps.toFixed(0)} req/s, p99 ${saturated.p99.toFixed(2)} ms\n`);
       rate ??= Math.round(route.name.includes('trivial') ? TARGET_RATIO * saturated.rps : 1000);
+      if (route.saturatedOnly) return { route, saturated, rssPeak: sampler.stop() };
       await new Promise((r) => setTimeout(r, 1000));
       // The service's event-loop delay during the fixed-rate run (its monitor resets at each scrape).
       const monitored = url === base;
@@ -290,7 +308,7 @@ export async function run(argv: string[]): Promise<void> {
         `dropped: not sent because ${16 * connections} were already waiting, or unanswered 10 s after the last send\n` +
         table([
           ['route', 'offered/s', 'answered/s', 'non-2xx', 'errors', 'dropped', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'send lag p99 ms', 'server loop delay p99 / max ms'],
-          ...results.map(({ route, paced: p }) => [
+          ...results.filter((r) => r.paced).map(({ route, paced: p }) => [
             route.name,
             rate ?? 0,
             Math.round(p!.achieved),
@@ -318,7 +336,7 @@ export async function run(argv: string[]): Promise<void> {
         `p99 ≤ ${TARGET_P99_MS} ms at that throughput (fixed rate); no errors\n`,
     );
     for (const r of results) {
-      if (r === trivial || r.route.name === FLOOR_ROUTE) continue;
+      if (r === trivial || r.route.name === FLOOR_ROUTE || !r.paced) continue;
       const ratio = trivial ? r.saturated.rps / trivial.saturated.rps : Number.NaN;
       const p = r.paced!;
       const failures = r.saturated.non2xx + r.saturated.errors + p.non2xx + p.errors;

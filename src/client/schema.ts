@@ -1765,19 +1765,26 @@ export interface components {
             events: components["schemas"]["EventInput"][];
         };
         IngestResult: {
+            /** @description the ingest batch that holds these events (shared with requests_in_batch − 1 others) */
             batch_id: number;
             /** @description purchases in this request recorded as the conversion of an action shown to the customer shortly before (next-best-action attribution window) */
             conversions_attributed: number;
+            /** @description this request's events skipped: their event_id was stored already, earlier in this request, or by a request before it in the batch */
             duplicates: number;
+            /** @description this request's events written */
             ingested: number;
             issues: {
                 message: string;
                 path: (string | number)[];
             }[];
+            /** @description people merged by the whole batch */
             merges: number;
+            /** @description people created by the whole batch */
             persons_created: number;
             read: number;
             rejected: number;
+            /** @description requests written together in this batch: requests arriving while a batch is written go into the next one together (group commit) */
+            requests_in_batch: number;
         };
         ModelSwitch: {
             changed: boolean;

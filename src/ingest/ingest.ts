@@ -35,6 +35,14 @@ export interface IngestOptions {
   onProgress?: (percentage: number) => void;
   /** The stored events' ids, kept by a running service: lets a batch skip the duplicate scan. */
   knownEventIds?: EventIdFilter;
+  /** List the rows that landed (`landed`), so a caller that combined several requests can answer each. */
+  reportLanded?: boolean;
+}
+
+/** A row of the input that was stored: its line (index for rows in memory) and the event id it got. */
+export interface LandedRow {
+  line: number;
+  event_id: string;
 }
 
 const STAGE = 'stg';
@@ -61,7 +69,7 @@ const EVENT_KEEP = [
   'k_phone',
 ];
 
-export async function ingestEvents(store: Store, options: IngestOptions): Promise<IngestSummary> {
+export async function ingestEvents(store: Store, options: IngestOptions): Promise<IngestSummary & { landed?: LandedRow[] }> {
   const columns = options.lines ? ORDER_LINE_COLUMNS : EVENT_COLUMNS;
   const { typed, rules } = options.lines ? orderLineRules(options.tsFormat) : eventRules(options.tsFormat);
   // Typed values, hashed identity keys and the event id are computed once, while staging; validity from them.
@@ -145,7 +153,15 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
     if (options.lines) {
       await tx.run(`INSERT INTO event_items SELECT i.* FROM order_items i WHERE i.event_id IN (SELECT event_id FROM events WHERE batch_id = ${batchId})`);
     }
-    const summary: IngestSummary = {
+    const landed = options.reportLanded
+      ? (
+          await tx.all<{ line: number; event_id: string }>(
+            `SELECT line, eid AS event_id FROM ${fresh} WHERE eid IN (SELECT event_id FROM events WHERE batch_id = ${batchId}) ORDER BY line`,
+          )
+        ).map((r) => ({ line: Number(r.line), event_id: r.event_id }))
+      : undefined;
+    const summary: IngestSummary & { landed?: LandedRow[] } = {
+      ...(landed ? { landed } : {}),
       batch_id: batchId,
       kind: 'events',
       read: staged.read,
@@ -333,7 +349,7 @@ async function collectRejects(tx: Db, batchId: number, limit = SUMMARY_REJECTS_L
   return { rows, sample };
 }
 
-async function finishBatch(tx: Db, summary: IngestSummary, options: IngestOptions): Promise<IngestSummary> {
+async function finishBatch<S extends IngestSummary>(tx: Db, summary: S, options: IngestOptions): Promise<S> {
   if (options.strict && summary.rejected > 0) {
     throw new StrictRejectError(
       summary.rejected,

@@ -168,11 +168,13 @@ export class NbaService {
   /**
    * Records a conversion for each purchase that follows a shown action within the attribution
    * window (policy.attribution, last touch; attribution.ts), in either group, so conversions and
-   * the control group's "bought anyway" need not be reported by hand. Returns how many landed.
+   * the control group's "bought anyway" need not be reported by hand. Returns the purchases (by
+   * index) whose conversion was recorded.
    */
-  async attributePurchases(purchases: readonly AttributablePurchase[], alongside?: (tx: Db) => Promise<void>): Promise<number> {
+  async attributePurchases(purchases: readonly AttributablePurchase[], alongside?: (tx: Db) => Promise<void>): Promise<number[]> {
     const windowDays = this.catalog.policy.attribution.window_days;
     const entries: OutcomeEntry[] = [];
+    const entryPurchase: number[] = [];
     if (windowDays > 0 && purchases.length > 0) {
       const earliest = Math.min(...purchases.map((p) => p.ts)) - windowDays * DAY_MS;
       const units = await this.ledger.unitsOf([...new Set(purchases.map((p) => p.person_id))], new Date(earliest));
@@ -181,11 +183,15 @@ export class NbaService {
       for (const a of attributions) {
         const decision = decisions.get(a.decision_id);
         const purchase = purchases[a.purchase]!;
-        if (decision) entries.push({ decision, action_id: a.action_id, outcome: 'converted', value: purchase.amount, ts: new Date(purchase.ts) });
+        if (!decision) continue;
+        entries.push({ decision, action_id: a.action_id, outcome: 'converted', value: purchase.amount, ts: new Date(purchase.ts) });
+        entryPurchase.push(a.purchase);
       }
     }
-    if (entries.length === 0 && !alongside) return 0;
-    return (await this.ledger.record(entries, alongside)).recorded;
+    if (entries.length === 0 && !alongside) return [];
+    const { duplicates } = await this.ledger.record(entries, alongside);
+    const repeated = new Set(duplicates);
+    return entryPurchase.filter((_, k) => !repeated.has(k));
   }
 
   /**
@@ -222,7 +228,7 @@ export class NbaService {
         : [];
     const purchases = rows.map((r) => ({ person_id: Number(r.person_id), ts: Number(r.ts), amount: r.amount }));
     const attributed = await this.attributePurchases(purchases, (tx) => setMeta(tx, OFFLINE_ATTRIBUTION_KEY, String(latest)));
-    return { batches, purchases: purchases.length, attributed };
+    return { batches, purchases: purchases.length, attributed: attributed.length };
   }
 
   /** People an ingest merged: their contact histories join (caps and cooldowns count both). */

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { EVENT_COLUMNS, EVENT_TYPES } from '../../domain/event.js';
 import type { Issue } from '../../domain/errors.js';
-import { ingestEvents } from '../../ingest/ingest.js';
+import { EventIntake } from '../../serving/event-intake.js';
 import type { AppDeps } from '../deps.js';
 import { secured } from '../auth.js';
 import { errorResponses, itemsJudgedEach, zodIssues } from '../envelope.js';
@@ -44,13 +44,17 @@ const IngestRequestSchema = z
 
 const IngestResponseSchema = z
   .object({
-    batch_id: z.number().int(),
+    batch_id: z.number().int().describe('the ingest batch that holds these events (shared with requests_in_batch − 1 others)'),
+    requests_in_batch: z
+      .number()
+      .int()
+      .describe('requests written together in this batch: requests arriving while a batch is written go into the next one together (group commit)'),
     read: z.number().int(),
-    ingested: z.number().int(),
-    duplicates: z.number().int(),
+    ingested: z.number().int().describe("this request's events written"),
+    duplicates: z.number().int().describe("this request's events skipped: their event_id was stored already, earlier in this request, or by a request before it in the batch"),
     rejected: z.number().int(),
-    persons_created: z.number().int(),
-    merges: z.number().int(),
+    persons_created: z.number().int().describe('people created by the whole batch'),
+    merges: z.number().int().describe('people merged by the whole batch'),
     conversions_attributed: z
       .number()
       .int()
@@ -76,6 +80,7 @@ const route = (deps: AppDeps) => createRoute({
 });
 
 export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
+  const intake = new EventIntake(deps);
   // Items are validated one by one (valid ones land), so the body refers to the schema by name.
   app.openAPIRegistry.register('EventInput', EventInputSchema);
   app.openapi(route(deps), async (c) => {
@@ -87,55 +92,22 @@ export function registerEventRoutes(app: OpenAPIHono, deps: AppDeps): void {
       if (!parsed.success) issues.push(...zodIssues(parsed.error, ['events', index]));
       else accepted.push({ index, row: toRow(parsed.data) });
     });
-    const summary = await ingestEvents(deps.store, {
-      source: { kind: 'rows', rows: accepted.map((a) => a.row) },
-      identity: deps.identity,
-      origin: 'http',
-      rejectsLimit: MAX_EVENTS_PER_REQUEST * 20,
-      ...(deps.knownEventIds ? { knownEventIds: deps.knownEventIds } : {}),
-    });
-    // The customers these events belong to are rebuilt; so are people merged by a batch whose events
-    // were all stored already (a row that only links two known identifiers).
-    if (summary.ingested > 0 || summary.merges > 0) {
-      // Their events, and both sides of this batch's merges (the survivor now has the absorbed one's events).
-      const touched = await deps.store.all<{ person_id: number }>(
-        `SELECT DISTINCT person_id FROM events WHERE batch_id = $batch
-         UNION SELECT absorbed_person_id FROM identity_merges WHERE batch_id = $batch
-         UNION SELECT survivor_person_id FROM identity_merges WHERE batch_id = $batch`,
-        { batch: summary.batch_id },
-      );
-      deps.scorer.invalidate(touched.map((t) => Number(t.person_id)));
-    }
-    if (deps.nba && summary.merges > 0) {
-      const merges = await deps.store.all<{ absorbed: number; survivor: number }>(
-        'SELECT absorbed_person_id AS absorbed, survivor_person_id AS survivor FROM identity_merges WHERE batch_id = ?',
-        [summary.batch_id],
-      );
-      deps.nba.merged(merges.map((m) => ({ absorbed: Number(m.absorbed), survivor: Number(m.survivor) })));
-    }
-    // Purchases that follow a shown action convert it (the catalog's attribution window).
-    let attributed = 0;
-    if (deps.nba && summary.ingested > 0) {
-      const purchases = await deps.store.all<{ person_id: number; ts: number; amount: number | null }>(
-        `SELECT person_id, epoch_ms(ts) AS ts, amount FROM events WHERE batch_id = $batch AND type = 'purchase' AND isfinite(ts)`,
-        { batch: summary.batch_id },
-      );
-      attributed = await deps.nba.attributePurchases(purchases.map((p) => ({ person_id: Number(p.person_id), ts: Number(p.ts), amount: p.amount })));
-    }
-    for (const reject of summary.rejects) {
+    const result = await intake.submit(accepted.map((a) => a.row));
+    for (const reject of result.rejects) {
       issues.push({ path: ['events', accepted[reject.line]!.index, reject.field], message: reject.reason });
     }
     const rejectedIndexes = new Set(issues.map((i) => i.path[1]));
     return c.json(
       {
-        batch_id: summary.batch_id,
+        batch_id: result.batch_id,
+        requests_in_batch: result.submissions_in_batch,
         read: events.length,
-        ingested: summary.ingested,
-        duplicates: summary.duplicates,
+        ingested: result.ingested,
+        duplicates: result.duplicates,
         rejected: rejectedIndexes.size,
-        persons_created: summary.persons_created,
-        merges: summary.merges,
-        conversions_attributed: attributed,
+        persons_created: result.persons_created,
+        merges: result.merges,
+        conversions_attributed: result.conversions_attributed,
         issues: issues.sort((a, b) => Number(a.path[1]) - Number(b.path[1])),
       },
       200,
