@@ -78,6 +78,19 @@ function customerWith(bits: number, none = 0): string {
 }
 const EMAIL_SMS = CONSENT_BIT.email | CONSENT_BIT.sms;
 
+/** The person behind a customer of the scored base. */
+const personOf = (cid: string) => scorer.current!.frame.personIds[scorer.current!.indexByCustomer.get(cid)!]!;
+
+/** Shows mail_a and then mail_b to a customer on two days: the e-mail cap (2 per 7 days) is reached. */
+async function showTwoMails(s: Pick<Awaited<ReturnType<typeof service>>, 'decideFor' | 'outcomes'>, customerId: string, days: [string, string]) {
+  const first = await s.decideFor(customerId, days[0]);
+  const second = await s.decideFor(customerId, days[1]);
+  await s.outcomes([
+    { decision_id: first.decision_id, action_id: 'mail_a', outcome: 'shown', ts: days[0] },
+    { decision_id: second.decision_id, action_id: 'mail_b', outcome: 'shown', ts: days[1] },
+  ]);
+}
+
 beforeAll(async () => {
   dir = tempDir();
   opened = await testStore();
@@ -118,12 +131,7 @@ describe('POST /v1/next-best-action', () => {
   it('stops at the frequency cap counted from recorded contacts, and again after a restart', async () => {
     const { decideFor, outcomes } = await service();
     const id = customerWith(EMAIL_SMS);
-    const first = await decideFor(id, '2025-03-01T12:00:00Z');
-    const second = await decideFor(id, '2025-03-02T12:00:00Z');
-    await outcomes([
-      { decision_id: first.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-03-01T12:00:00Z' },
-      { decision_id: second.decision_id, action_id: 'mail_b', outcome: 'shown', ts: '2025-03-02T12:00:00Z' },
-    ]);
+    await showTwoMails({ decideFor, outcomes }, id, ['2025-03-01T12:00:00Z', '2025-03-02T12:00:00Z']);
     const capped = await decideFor(id, '2025-03-03T12:00:00Z');
     expect(capped.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c']);
     for (const e of capped.excluded) expect(e.codes).toContain('frequency_cap');
@@ -139,14 +147,8 @@ describe('POST /v1/next-best-action', () => {
   it("counts a merged-away customer's contacts toward the survivor's cap, at once and after a restart", async () => {
     const { decideFor, outcomes, post } = await service();
     const [a, b] = [customerWith(EMAIL_SMS), customerWith(EMAIL_SMS)];
-    const personOf = (cid: string) => scorer.current!.frame.personIds[scorer.current!.indexByCustomer.get(cid)!]!;
     const [survivor, absorbed] = personOf(a) < personOf(b) ? [a, b] : [b, a];
-    const first = await decideFor(absorbed, '2025-05-01T12:00:00Z');
-    const second = await decideFor(absorbed, '2025-05-02T12:00:00Z');
-    await outcomes([
-      { decision_id: first.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-05-01T12:00:00Z' },
-      { decision_id: second.decision_id, action_id: 'mail_b', outcome: 'shown', ts: '2025-05-02T12:00:00Z' },
-    ]);
+    await showTwoMails({ decideFor, outcomes }, absorbed, ['2025-05-01T12:00:00Z', '2025-05-02T12:00:00Z']);
     const before = await decideFor(survivor, '2025-05-03T12:00:00Z');
     expect(before.actions.map((x: { action_id: string }) => x.action_id)).toContain('mail_a');
     const linked = await post(
@@ -377,7 +379,6 @@ describe('GET /v1/experiments', () => {
     const withEmail = base.frame.customerIds.filter((cid, i) => !used.has(cid) && !cid.startsWith('anon-') && (base.consents[i]! & CONSENT_BIT.email) !== 0);
     const [t1, t2, t3, x, y] = withEmail;
     for (const cid of withEmail.slice(0, 5)) used.add(cid);
-    const personOf = (cid: string) => base.frame.personIds[base.indexByCustomer.get(cid)!]!;
     // x and y are about to be merged: the older person (smaller id) survives and carries the purchases.
     const [survivor, absorbed] = personOf(x!) < personOf(y!) ? [x!, y!] : [y!, x!];
     const show = async (cid: string, at: string) => {
