@@ -19,7 +19,7 @@ const visit = (customer_id: string, event_id: string, ts = '2024-03-01T10:00:00Z
  * An intake whose first ingest waits until `release()`, so the test can queue submissions behind it;
  * `rowsPerIngest` lists the rows of each ingest call, `fail` makes a call throw when it holds such a row.
  */
-function gatedIntake(options: IntakeOptions & { fail?: (row: EventRow) => boolean } = {}) {
+function gatedIntake(options: IntakeOptions & { fail?: (row: EventRow) => boolean; scorer?: CustomerScorer } = {}) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   const rowsPerIngest: number[] = [];
@@ -30,7 +30,7 @@ function gatedIntake(options: IntakeOptions & { fail?: (row: EventRow) => boolea
     if (options.fail && rows.some(options.fail)) throw new Error('this batch cannot be written');
     return ingestEvents(store, ingestOptions);
   };
-  const scorer = new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG);
+  const scorer = options.scorer ?? new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG);
   const intake = new EventIntake({ store: opened.store, identity: opened.identity, scorer }, { ...options, ingest });
   return { intake, release, rowsPerIngest };
 }
@@ -79,6 +79,23 @@ describe('EventIntake (group commit)', () => {
     expect(rowsPerIngest).toEqual([1, 3, 1, 1, 1]);
     const stored = await opened.store.all<{ event_id: string }>('SELECT event_id FROM events ORDER BY event_id');
     expect(stored.map((r) => r.event_id)).toEqual(['f1', 'f2', 'f4']);
+  });
+
+  it('does not retry a batch that was written when a later step fails: each submission gets the error, each event is stored once', async () => {
+    const failingScorer = {
+      invalidate: () => {
+        throw new Error('rebuild failed');
+      },
+    } as unknown as CustomerScorer;
+    const { intake, release, rowsPerIngest } = gatedIntake({ scorer: failingScorer });
+    const first = intake.submit([visit('A', 'h1')]);
+    await aMoment();
+    const waiting = [intake.submit([visit('B', 'h2')]), intake.submit([visit('C', 'h3')])];
+    release();
+    for (const p of [first, ...waiting]) await expect(p).rejects.toThrow(/rebuild failed/);
+    expect(rowsPerIngest).toEqual([1, 2]);
+    const stored = await opened.store.all<{ event_id: string }>('SELECT event_id FROM events ORDER BY event_id');
+    expect(stored.map((r) => r.event_id)).toEqual(['h1', 'h2', 'h3']);
   });
 
   it('puts no more rows in a batch than its limit, and takes a larger submission whole on its own', async () => {

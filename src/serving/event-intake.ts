@@ -50,6 +50,13 @@ const REJECTS_PER_ROW = 20;
 /** 50k rows: five full requests, or thousands of small ones, per batch. */
 const DEFAULT_MAX_ROWS_PER_BATCH = 50_000;
 
+/** The ingest of a batch failed: nothing of it was written (one transaction). */
+class BatchNotWritten {
+  constructor(readonly cause: unknown) {}
+}
+
+const unwrap = (error: unknown) => (error instanceof BatchNotWritten ? error.cause : error);
+
 interface Waiting {
   rows: EventRow[];
   resolve(result: IntakeResult): void;
@@ -66,8 +73,8 @@ interface Waiting {
  *
  * After each batch: the customers it touched are rebuilt (scorer), people it merged share their
  * contact history, and its purchases are attributed to shown actions. Each submission is answered
- * with its own rows' outcomes. A batch that fails is retried one submission at a time, so one
- * request cannot fail the others.
+ * with its own rows' outcomes. A batch that could not be written is retried one submission at a
+ * time, so one request cannot fail the others.
  */
 export class EventIntake {
   private readonly waiting: Waiting[] = [];
@@ -113,15 +120,17 @@ export class EventIntake {
       const results = await this.commit(group.map((w) => w.rows));
       group.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
-      if (group.length === 1) {
-        group[0]!.reject(error);
+      // A batch that was not written is retried one submission at a time. One that was written (a
+      // later step failed) is not: its events are stored, and a retry would only find them again.
+      if (!(error instanceof BatchNotWritten) || group.length === 1) {
+        for (const w of group) w.reject(unwrap(error));
         return;
       }
       for (const w of group) {
         try {
           w.resolve((await this.commit([w.rows]))[0]!);
         } catch (own) {
-          w.reject(own);
+          w.reject(unwrap(own));
         }
       }
     }
@@ -147,6 +156,8 @@ export class EventIntake {
       rejectsLimit: Math.max(1, rows.length) * REJECTS_PER_ROW,
       reportLanded: true,
       ...(knownEventIds ? { knownEventIds } : {}),
+    }).catch((error: unknown) => {
+      throw new BatchNotWritten(error);
     });
     const batch = summary.batch_id;
 
