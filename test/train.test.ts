@@ -11,6 +11,8 @@ import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
 import { ModelService } from '../src/ml/serving/model-service.js';
 import { ModelSet, type PredictionExplanations } from '../src/ml/serving/model-set.js';
 import { loadClvPredictor } from '../src/ml/train/clv.js';
+import { clvPredictor, predictClv, predictClvSteps } from '../src/ml/clv-model/predict.js';
+import { runSteps } from '../src/util/steps.js';
 import { scoreBase } from '../src/serving/base-scores.js';
 import { CustomerScorer } from '../src/serving/scorer.js';
 import { writeScoreFile } from '../src/serving/score-file.js';
@@ -77,6 +79,26 @@ describe('CLV model on generated data', () => {
     expect(why.predicted_clv).toMatch(/P\(alive\)/);
     set.dispose();
   });
+  it('predicts, and explains from the input it predicted on, the same in blocks of rows (as a service rescoring between requests) as in one', async () => {
+    const set = await ModelSet.loadCurrent(new ModelRegistry(models), loadClvPredictor);
+    const frame = await buildFeatures(opened.store, (await latestEventDay(opened.store))!);
+    const clv = set.clv as ReturnType<typeof clvPredictor>;
+    for (const model of [set.purchase!, set.churn!]) {
+      const whole = model.predict(frame);
+      const inBlocks = runSteps(model.predictSteps(frame, 37)); // keeps its input for explainAll
+      expect(Array.from(inBlocks)).toEqual(Array.from(whole));
+      const fromKept = await model.explainAll(frame);
+      const fresh = await model.explainAll(frame); // nothing kept now: its own input
+      expect(Array.from(fromKept.index)).toEqual(Array.from(fresh.index));
+      expect(Array.from(fromKept.effect)).toEqual(Array.from(fresh.effect));
+    }
+    const clvWhole = predictClv(clv.model, frame);
+    const clvBlocks = runSteps(predictClvSteps(clv.model, frame, 37));
+    expect(Array.from(clvBlocks.predicted_clv)).toEqual(Array.from(clvWhole.predicted_clv));
+    expect(Array.from(clvBlocks.p_alive)).toEqual(Array.from(clvWhole.p_alive));
+    set.dispose();
+  });
+
   it('explains customers of the scored base from explanations made in batch at refresh, as the per-customer path would', async () => {
     const set = await ModelSet.loadCurrent(new ModelRegistry(models), loadClvPredictor);
     let perCustomer = 0;

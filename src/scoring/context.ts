@@ -4,8 +4,9 @@ import { eventMask, numericColumn } from './columns.js';
 import { typicalGap, type TypicalGap } from './lifecycle.js';
 import { quantileGrid, sortedFinite } from './quantiles.js';
 import { rfmContext, type RfmContext } from './rfm.js';
-import { measureColumns, scoreSuperUser, superUserContext, superUserScorer, type SuperUserContext } from './super-user.js';
+import { measureColumns, scoreSuperUser, superUserContextSteps, superUserScorer, type SuperUserContext } from './super-user.js';
 import { tagGridFields } from './tags.js';
+import { runSteps, type Steps } from '../util/steps.js';
 import { paretoFigure, valueTierContext, type ParetoFigure, type ValueTierContext } from './value-tier.js';
 
 /**
@@ -56,13 +57,18 @@ export function checkPredictions(frame: FeatureFrame, predictions: Predictions |
 }
 
 export function computeScoringContext(frame: FeatureFrame, config: ScoringConfig, options: ContextOptions = {}): ScoringContext {
+  return runSteps(scoringContextSteps(frame, config, options));
+}
+
+/** computeScoringContext with a step per sort of the base (util/steps.ts), for a service rescoring while it answers. */
+export function* scoringContextSteps(frame: FeatureFrame, config: ScoringConfig, options: ContextOptions = {}): Steps<ScoringContext> {
   checkPredictions(frame, options.predictions);
   const mask = eventMask(frame);
   let customersWithEvents = 0;
   for (let i = 0; i < frame.n; i++) customersWithEvents += mask[i]!;
   const points = config.quantileGridPoints;
 
-  const superUser = superUserContext(frame, config);
+  const superUser = yield* superUserContextSteps(frame, config);
 
   const quantiles: Record<string, number[] | null> = {};
   for (const field of tagGridFields(config)) {
@@ -80,19 +86,28 @@ export function computeScoringContext(frame: FeatureFrame, config: ScoringConfig
     } else {
       quantiles[field] = quantileGrid(sortedFinite(numericColumn(frame, field), mask), points);
     }
+    yield;
   }
 
   const clv = options.predictions?.predicted_clv;
+  const rfm = rfmContext(frame);
+  yield;
+  const gap = typicalGap(frame, config);
+  yield;
+  const valueTier = valueTierContext(frame, config);
+  yield;
+  const pareto = paretoFigure(frame, config);
+  yield;
   return {
     version: 1,
     asOf: options.asOf ?? null,
     customers: frame.n,
     customersWithEvents,
     gridPoints: points,
-    rfm: rfmContext(frame),
-    typicalGap: typicalGap(frame, config),
-    valueTier: valueTierContext(frame, config),
-    pareto: paretoFigure(frame, config),
+    rfm,
+    typicalGap: gap,
+    valueTier,
+    pareto,
     superUser,
     quantiles,
     predictedClv: clv === undefined ? null : quantileGrid(sortedFinite(clv, mask), points),

@@ -6,9 +6,9 @@
  *   const scores = scoreFrame(frame, context, config, preds);    // per customer; n = 1 frames give the same
  *   const summary = summarize(scores, frame, context);           // shares, tiers, funnel, Pareto, hourglass
  */
-export { computeScoringContext, type ContextOptions, type Predictions, type ScoringContext } from './context.js';
+export { computeScoringContext, scoringContextSteps, type ContextOptions, type Predictions, type ScoringContext } from './context.js';
 export { scoreFrame, type ScoreOptions } from './score.js';
-export { summarize } from './summary.js';
+export { summarize, summarizeSteps } from './summary.js';
 export { BaseSummarySchema, CustomerScoreSchema, type BaseSummary, type CustomerScore } from './schema.js';
 export { RFM_SEGMENTS, RFM_SEGMENT_MEANING, type RfmSegment, type RfmContext } from './rfm.js';
 export { LIFECYCLE_SEGMENTS, type LifecycleSegment, type TypicalGap } from './lifecycle.js';

@@ -3,6 +3,7 @@ import type { FeatureFrame } from '../features/frame.js';
 import { eventMask, hasEvents, numericColumn } from './columns.js';
 import { fmt } from './explain.js';
 import { percentileRank, quantileGrid, sortedFinite } from './quantiles.js';
+import { runSteps, type Steps } from '../util/steps.js';
 
 /**
  * Super-user potential score of seed 000, 0–100, from four weighted dimensions of weighted
@@ -113,18 +114,24 @@ function computeMeasureColumns(frame: FeatureFrame): Float64Array[] {
 }
 
 export function superUserContext(frame: FeatureFrame, config: ScoringConfig): SuperUserContext {
+  return runSteps(superUserContextSteps(frame, config));
+}
+
+/** superUserContext with a step per sub-measure (one sort of the base each; util/steps.ts). */
+export function* superUserContextSteps(frame: FeatureFrame, config: ScoringConfig): Steps<SuperUserContext> {
   const mask = eventMask(frame);
   const columns = measureColumns(frame);
   const measures = {} as SuperUserContext['measures'];
   const leftOutMeasures: MeasureId[] = [];
-  MEASURES.forEach((m, k) => {
+  for (const [k, m] of MEASURES.entries()) {
     const sorted = sortedFinite(columns[k]!, mask);
     let status: MeasureStatus = 'ok';
     if (sorted.length === 0 || (sorted[0] === 0 && sorted[sorted.length - 1] === 0)) status = 'no_data';
     else if (sorted[0] === sorted[sorted.length - 1]) status = 'no_variation';
     measures[m.id] = { dimension: m.dimension, status, grid: status === 'ok' ? quantileGrid(sorted, config.quantileGridPoints) : null };
     if (status !== 'ok') leftOutMeasures.push(m.id);
-  });
+    yield;
+  }
   const leftOutDimensions = DIMENSIONS.filter((d) => MEASURES.every((m) => m.dimension !== d || measures[m.id].status !== 'ok'));
   return { measures, leftOutMeasures, leftOutDimensions };
 }

@@ -3,8 +3,9 @@ import type { ScoringConfig } from '../config/scoring.js';
 import { buildFeatures } from '../features/build.js';
 import type { AsOf } from '../features/as-of.js';
 import type { FeatureFrame } from '../features/frame.js';
-import { computeScoringContext, scoreFrame, summarize, type BaseSummary, type CustomerScore, type Predictions, type ScoringContext } from '../scoring/index.js';
+import { scoringContextSteps, scoreFrame, summarizeSteps, type BaseSummary, type CustomerScore, type Predictions, type ScoringContext } from '../scoring/index.js';
 import type { Db } from '../store/database.js';
+import { runStepsInTurns } from '../util/steps.js';
 import { consentBitsByRow } from './consents.js';
 
 /** Model predictions for a frame, when models are loaded (the models plug in here). */
@@ -35,7 +36,7 @@ export async function scoreBase(db: Db, asOf: AsOf, config: ScoringConfig, predi
   await nextTurn();
   const predictions = predict ? await predict(frame) : undefined;
   await nextTurn();
-  const context = computeScoringContext(frame, config, { asOf, ...(predictions ? { predictions } : {}) });
+  const context = await runStepsInTurns(scoringContextSteps(frame, config, { asOf, ...(predictions ? { predictions } : {}) }));
   const scores: CustomerScore[] = [];
   for (let start = 0; start < frame.n; start += SCORE_CHUNK_ROWS) {
     await nextTurn();
@@ -43,16 +44,25 @@ export async function scoreBase(db: Db, asOf: AsOf, config: ScoringConfig, predi
     for (const score of scoreFrame(frame, context, config, predictions, { explain: false, rows })) scores.push(score);
   }
   await nextTurn();
-  const summary = summarize(scores, frame, context);
+  const summary = await runStepsInTurns(summarizeSteps(scores, frame, context));
   await nextTurn();
-  const indexByPerson = new Map(frame.personIds.map((id, i) => [id, i]));
-  const indexByCustomer = new Map(frame.customerIds.map((id, i) => [id, i]));
+  const indexByPerson = new Map<number, number>();
+  const indexByCustomer = new Map<string, number>();
+  for (let start = 0; start < frame.n; start += INDEX_CHUNK_ROWS) {
+    await nextTurn();
+    for (let i = start; i < Math.min(frame.n, start + INDEX_CHUNK_ROWS); i++) {
+      indexByPerson.set(frame.personIds[i]!, i);
+      indexByCustomer.set(frame.customerIds[i]!, i);
+    }
+  }
   const consents = await consentBitsByRow(db, frame.personIds);
   return { asOf, frame, context, predictions, scores, summary, consents, indexByPerson, indexByCustomer };
 }
 
 /** Rows scored between two turns of the event loop (≈30 ms of work). */
 const SCORE_CHUNK_ROWS = 5_000;
+/** Rows indexed by person and customer id between two turns (≈15 ms). */
+const INDEX_CHUNK_ROWS = 20_000;
 
 /** Row i of every prediction column as a plain object (an empty value as null). */
 export function predictionRow(predictions: Predictions | undefined, i: number): Record<string, number | null> | null {

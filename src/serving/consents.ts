@@ -1,5 +1,7 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CONSENT_CHANNELS, type ConsentChannel } from '../domain/event.js';
 import type { Db } from '../store/database.js';
+import { vectorItems } from '../store/vector-items.js';
 
 /**
  * Contact consents per customer, from the profile files (`consent_email`, … in the customers table;
@@ -22,8 +24,22 @@ const BITS_SQL = `
 
 /** Consent bits aligned with `personIds` (0 for a person without a profile). */
 export async function consentBitsByRow(db: Db, personIds: readonly number[]): Promise<Uint8Array> {
-  const rows = await db.all<{ person_id: number; bits: number }>(`${BITS_SQL} GROUP BY person_id`);
-  const byPerson = new Map(rows.map((r) => [Number(r.person_id), Number(r.bits)]));
+  // Read chunk by chunk with a turn of the event loop now and then: as row objects, 100k profiles
+  // held a rescoring service's requests up for ≈0.1 s.
+  const result = await db.connection.run(`SELECT person_id::DOUBLE AS person_id, bits::UINTEGER AS bits FROM (${BITS_SQL} GROUP BY person_id)`);
+  const byPerson = new Map<number, number>();
+  for (let chunks = 1; ; chunks++) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const ids = chunk.getColumnVector(0);
+    const bits = chunk.getColumnVector(1);
+    const idItems = vectorItems(ids, Float64Array);
+    const bitItems = vectorItems(bits, Uint32Array);
+    for (let r = 0; r < chunk.rowCount; r++) {
+      byPerson.set(idItems ? idItems[r]! : Number(ids.getItem(r)), bitItems ? bitItems[r]! : Number(bits.getItem(r)));
+    }
+    if (chunks % 8 === 0) await nextTurn();
+  }
   const out = new Uint8Array(personIds.length);
   personIds.forEach((id, i) => (out[i] = byPerson.get(id) ?? 0));
   return out;

@@ -103,16 +103,22 @@ export interface TrainingSetHooks {
 export function scoringMatrix(frame: FeatureFrame, featureNames: readonly string[], rows?: ArrayLike<number>): Float32Array {
   const d = featureNames.length;
   const n = rows ? rows.length : frame.n;
-  const X = new Float32Array(n * d);
-  featureNames.forEach((name, j) => {
+  const columns = featureNames.map((name, j) => {
     const column = frame.numeric[name];
     if (!column) {
       throw new DatasetError('unknown_feature', `The feature '${name}' is not a numeric column of the feature frame; the model was built for another feature schema.`, [
         { path: ['featureNames', j], message: 'unknown numeric feature' },
       ]);
     }
-    for (let r = 0; r < n; r++) X[r * d + j] = column[rows ? rows[r]! : r]!;
+    return column;
   });
+  const X = new Float32Array(n * d);
+  // Row by row, writing X in order (a service builds this in blocks of rows between requests).
+  for (let r = 0; r < n; r++) {
+    const source = rows ? rows[r]! : r;
+    const at = r * d;
+    for (let j = 0; j < d; j++) X[at + j] = columns[j]![source]!;
+  }
   return X;
 }
 
