@@ -25,6 +25,8 @@ import { table, timed } from './util.js';
  * and the next best action POST /v1/next-best-action, a random customer per request (drawn without
  * replacement, so no cache sees a customer twice). Then event ingest, POST /v1/events with one visit
  * per request (saturated only: no latency target; requests arriving together share a group commit).
+ * Then a rescoring under load: POST /v1/models/reload (the whole base rescored, as the periodic
+ * refresh does) while the profile route is sent at the fixed rate, with the service's longest stall.
  *
  * Two readings per route, both at --connections (32):
  * 1. saturated (autocannon, closed loop: each connection sends its next request when the last one is
@@ -107,7 +109,7 @@ export async function run(argv: string[]): Promise<void> {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '32' },
       customers: { type: 'string', default: '100000' },
-      routes: { type: 'string', default: 'trivial,profile,nba,events' },
+      routes: { type: 'string', default: 'trivial,profile,nba,events,rescore' },
       rate: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'node-args': { type: 'string', default: '' },
@@ -153,7 +155,7 @@ export async function run(argv: string[]): Promise<void> {
   const nextId = () => ids[cursor++ % ids.length]!;
 
   // 2. The service as a child process, with a key for the routes under load.
-  const { token, record } = createKey('bench', ['customers:read', 'predict', 'events:write']);
+  const { token, record } = createKey('bench', ['customers:read', 'predict', 'events:write', 'admin']);
   const keyFile = path.join(dir, 'http-api-keys.json');
   writeKeyFile(keyFile, [record]);
   const port = await freePort();
@@ -269,6 +271,23 @@ export async function run(argv: string[]): Promise<void> {
       return result;
     };
     for (const route of routes) results.push(await measure(base, child.pid!, route));
+    // Rescoring under load: the service rescores its whole base (as every PROPEL_REFRESH_MINUTES,
+    // and after a model switch) while the profile route is loaded at the fixed rate.
+    const profileRoute = routes.find((r) => r.name.startsWith('GET /v1/customers'));
+    let rescoring: { status: number; seconds: number; during: Paced } | undefined;
+    if (wanted.has('rescore') && profileRoute && rate !== undefined) {
+      await eventLoopDelay(base);
+      const began = performance.now();
+      const reload = fetch(`${base}/v1/models/reload`, { method: 'POST', headers: auth }).then(async (res) => {
+        await res.body?.cancel();
+        return { status: res.status, seconds: (performance.now() - began) / 1000 };
+      });
+      const during = await paced(base, profileRoute, rate, duration, connections);
+      const done = await reload;
+      during.loopDelay = await eventLoopDelay(base);
+      rescoring = { ...done, during };
+      process.stderr.write(`rescoring: ${done.seconds.toFixed(1)} s; profile p99 meanwhile ${during.p99.toFixed(2)} ms\n`);
+    }
     // The machine's floor, measured the same way: a bare node:http server answering a fixed body (no
     // framework, no work), so what this VM and the load generator cost alone is apart from the service.
     if (!values['no-floor']) {
@@ -351,6 +370,15 @@ export async function run(argv: string[]): Promise<void> {
         failures === 0 ? 'no errors' : `${failures} ERRORS`,
       ];
       process.stdout.write(`  ${r.route.name}: ${checks.join('; ')}\n`);
+    }
+    if (rescoring) {
+      const d = rescoring.during;
+      process.stdout.write(
+        `\nrescoring under load: POST /v1/models/reload (reloads the models and rescores all ${readiness.scored?.customers ?? '?'} customers) answered ` +
+          `${rescoring.status} after ${rescoring.seconds.toFixed(1)} s, while GET /v1/customers/{id} was sent at ${rate} req/s for ${duration} s: ` +
+          `p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms, max ${ms(d.max)} ms, ${Math.round(d.achieved)} answered/s, ` +
+          `server loop delay p99 ${ms(d.loopDelay?.p99 ?? Number.NaN)} ms, max ${ms(d.loopDelay?.max ?? Number.NaN)} ms (the longest the service answered nothing)\n`,
+      );
     }
     const floor = results.find((r) => r.route.name === FLOOR_ROUTE);
     if (floor) {
