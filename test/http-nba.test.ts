@@ -148,7 +148,10 @@ describe('POST /v1/next-best-action', () => {
     const { decideFor, outcomes, post } = await service();
     const [a, b] = [customerWith(EMAIL_SMS), customerWith(EMAIL_SMS)];
     const [survivor, absorbed] = personOf(a) < personOf(b) ? [a, b] : [b, a];
-    await showTwoMails({ decideFor, outcomes }, absorbed, ['2025-05-01T12:00:00Z', '2025-05-02T12:00:00Z']);
+    const first = await decideFor(absorbed, '2025-05-01T12:00:00Z');
+    await outcomes([{ decision_id: first.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-05-01T12:00:00Z' }]);
+    // Decided before the merge, shown after it.
+    const second = await decideFor(absorbed, '2025-05-02T12:00:00Z');
     const before = await decideFor(survivor, '2025-05-03T12:00:00Z');
     expect(before.actions.map((x: { action_id: string }) => x.action_id)).toContain('mail_a');
     const linked = await post(
@@ -163,6 +166,7 @@ describe('POST /v1/next-best-action', () => {
       tokens.feedback,
     );
     expect(await linked.json()).toMatchObject({ merges: 1 });
+    await outcomes([{ decision_id: second.decision_id, action_id: 'mail_b', outcome: 'shown', ts: '2025-05-02T12:00:00Z' }]);
     const after = await decideFor(survivor, '2025-05-03T12:00:00Z');
     expect(after.actions.map((x: { action_id: string }) => x.action_id)).toEqual(['text_c']);
     const restarted = await service();

@@ -85,7 +85,7 @@ describe('CLV model on generated data', () => {
     const clv = set.clv as ReturnType<typeof clvPredictor>;
     for (const model of [set.purchase!, set.churn!]) {
       const whole = model.predict(frame);
-      const inBlocks = runSteps(model.predictSteps(frame, 37)); // keeps its input for explainAll
+      const inBlocks = runSteps(model.predictSteps(frame, { keep: true, rowsPerStep: 37 })); // keeps its input for explainAll
       expect(Array.from(inBlocks)).toEqual(Array.from(whole));
       const fromKept = await model.explainAll(frame);
       const fresh = await model.explainAll(frame); // nothing kept now: its own input
@@ -182,6 +182,44 @@ describe('purchase and churn models on generated data', () => {
     fs.writeFileSync(metaFile, JSON.stringify(meta));
     await expect(PropensityModel.load(registry, 'churn')).rejects.toMatchObject({ code: 'schema_mismatch' });
     fs.writeFileSync(metaFile, metaText);
+  });
+});
+
+describe('models at run time', () => {
+  it('keeps the models a rescoring under way predicts with until it has finished, when a reload swaps them', async () => {
+    const registry = new ModelRegistry(models);
+    let scorer!: CustomerScorer;
+    const service = new ModelService(registry, loadClvPredictor, await ModelSet.loadCurrent(registry, loadClvPredictor), async () => {
+      await scorer.refresh();
+    });
+    const old = service.current;
+    let predicting!: () => void;
+    const inPredict = new Promise<void>((resolve) => (predicting = resolve));
+    let release!: () => void;
+    const swapped = new Promise<void>((resolve) => (release = resolve));
+    let gated = true;
+    scorer = new CustomerScorer(opened.store, DEFAULT_SCORING_CONFIG, {
+      ...service.scorerHooks(),
+      // The first rescoring holds the set it started with, and carries on only once a reload has swapped it out.
+      predict: async (frame) => {
+        const set = service.current;
+        if (gated) {
+          gated = false;
+          predicting();
+          await swapped;
+        }
+        return set.predictInTurns(frame);
+      },
+    });
+    const refreshing = scorer.refresh();
+    await inPredict;
+    const reloading = service.reload();
+    while (service.current === old) await new Promise((resolve) => setTimeout(resolve, 5));
+    release();
+    const base = await refreshing;
+    expect(base!.predictions?.purchase_probability?.length).toBe(base!.frame.n);
+    await reloading;
+    expect(service.current).not.toBe(old);
   });
 });
 

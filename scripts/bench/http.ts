@@ -343,7 +343,7 @@ export async function run(argv: string[]): Promise<void> {
           ]),
         ]) +
         `\nsend lag: how late the load generator sent requests after their scheduled time (its own timers; included in every latency above). ` +
-        `server loop delay: how late the service's event loop got to a timer during the run (prom-client's monitor sampling every ${EVENT_LOOP_RESOLUTION_MS} ms, less that interval): time no request could start. ` +
+        `server loop delay: how late the service's event loop got to a timer during the run (prom-client's monitor sampling every ${EVENT_LOOP_RESOLUTION_MS} ms, less that interval; a lower bound, by up to that interval): time no request could start. ` +
         `${FLOOR_ROUTE}: a bare node:http server with a fixed body, started the same way, measured the same way: what the machine and the load generator allow before any service code runs\n` +
         '\n',
     );
@@ -375,7 +375,8 @@ export async function run(argv: string[]): Promise<void> {
       const d = rescoring.during;
       process.stdout.write(
         `\nrescoring under load: POST /v1/models/reload (reloads the models and rescores all ${readiness.scored?.customers ?? '?'} customers) answered ` +
-          `${rescoring.status} after ${rescoring.seconds.toFixed(1)} s, while GET /v1/customers/{id} was sent at ${rate} req/s for ${duration} s: ` +
+          `${rescoring.status} after ${rescoring.seconds.toFixed(1)} s, while GET /v1/customers/{id} was sent at ${rate} req/s for ${duration} s from its start` +
+          `${rescoring.seconds > duration ? ' (the load ended before the rescoring did)' : ''}: ` +
           `p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms, max ${ms(d.max)} ms, ${Math.round(d.achieved)} answered/s, ` +
           `server loop delay p99 ${ms(d.loopDelay?.p99 ?? Number.NaN)} ms, max ${ms(d.loopDelay?.max ?? Number.NaN)} ms (the longest the service answered nothing)\n`,
       );

@@ -176,7 +176,10 @@ export class NbaService {
     const entries: OutcomeEntry[] = [];
     const entryPurchase: number[] = [];
     if (windowDays > 0 && purchases.length > 0) {
-      const earliest = Math.min(...purchases.map((p) => p.ts)) - windowDays * DAY_MS;
+      // A loop, not Math.min(...): a CLI load can bring more purchases than a call's arguments may hold.
+      let earliest = Infinity;
+      for (const p of purchases) if (p.ts < earliest) earliest = p.ts;
+      earliest -= windowDays * DAY_MS;
       const units = await this.ledger.unitsOf([...new Set(purchases.map((p) => p.person_id))], new Date(earliest));
       const attributions = attributePurchases(purchases, units, windowDays);
       const decisions = await this.log.get([...new Set(attributions.map((a) => a.decision_id))]);

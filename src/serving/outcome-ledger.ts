@@ -34,6 +34,8 @@ export interface OutcomeEntry {
  */
 export class OutcomeLedger {
   private readonly contacts = new Map<number, ContactRecord[]>();
+  /** People merged into another while the service ran (absorbed → survivor); the store's persons table has the older ones. */
+  private readonly survivorOf = new Map<number, number>();
   readonly posteriors = new PosteriorTable();
   /** record() calls run one after another, so two requests cannot both count the same unit as new. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -57,6 +59,12 @@ export class OutcomeLedger {
       [historyDays],
     );
     for (const c of contacts) ledger.addContact(Number(c.person_id), { action_id: c.action_id, channel: c.channel as ContactRecord['channel'], ts: c.ts });
+    // Decided-for people merged into another since: an outcome recorded for their decisions from now on counts for the survivor.
+    const merged = await store.all<{ absorbed: number; survivor: number }>(
+      `SELECT person_id AS absorbed, merged_into AS survivor FROM persons
+       WHERE merged_into IS NOT NULL AND person_id IN (SELECT person_id FROM nba_decisions)`,
+    );
+    for (const m of merged) ledger.survivorOf.set(Number(m.absorbed), Number(m.survivor));
     const stats = await store.all<{ action_id: string; segment: string; shown: number; converted: number; p_model_sum: number | null; with_p: number }>(
       `WITH units AS (
          SELECT action_id, segment, decision_id, any_value(p_model) AS p_model, bool_or(outcome = 'converted') AS converted
@@ -83,11 +91,21 @@ export class OutcomeLedger {
    */
   merge(merges: readonly { absorbed: number; survivor: number }[]): void {
     for (const { absorbed, survivor } of merges) {
+      if (absorbed === survivor) continue;
+      // Outcomes recorded later for a decision made for the absorbed person count for the survivor too.
+      this.survivorOf.set(absorbed, survivor);
       const moved = this.contacts.get(absorbed);
-      if (!moved || absorbed === survivor) continue;
+      if (!moved) continue;
       this.contacts.delete(absorbed);
       for (const contact of moved) this.addContact(survivor, contact);
     }
+  }
+
+  /** The person someone is now: themselves, or whom they were merged into while the service ran. */
+  private current(personId: number): number {
+    let id = personId;
+    for (let next = this.survivorOf.get(id); next !== undefined && next !== id; next = this.survivorOf.get(id)) id = next;
+    return id;
   }
 
   /**
@@ -185,15 +203,16 @@ export class OutcomeLedger {
   }
 
   private addContact(personId: number, contact: ContactRecord): void {
-    const list = this.contacts.get(personId);
+    const person = this.current(personId);
+    const list = this.contacts.get(person);
     if (!list) {
-      this.contacts.set(personId, [contact]);
+      this.contacts.set(person, [contact]);
       return;
     }
     list.push(contact);
     // Keep memory bounded for a long-running service: only the window caps and cooldowns look at.
     const horizon = Math.max(...list.map((c) => toMillis(c.ts))) - this.historyDays * DAY_MS;
-    if (list.some((c) => toMillis(c.ts) < horizon)) this.contacts.set(personId, list.filter((c) => toMillis(c.ts) >= horizon));
+    if (list.some((c) => toMillis(c.ts) < horizon)) this.contacts.set(person, list.filter((c) => toMillis(c.ts) >= horizon));
   }
 
   private async insert(entries: readonly OutcomeEntry[], alongside?: (tx: Db) => Promise<void>): Promise<void> {

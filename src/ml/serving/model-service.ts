@@ -44,8 +44,13 @@ export class ModelService {
     const next = await ModelSet.loadCurrent(this.registry, this.clvLoader);
     const previous = this.serving;
     this.serving = next;
-    previous.dispose();
-    await this.onSwap();
+    try {
+      await this.onSwap();
+    } finally {
+      // Only now: a rescoring already under way predicts with the previous set, in steps between
+      // requests, and the swap's own rescoring waits for it to finish (CustomerScorer.refresh).
+      previous.dispose();
+    }
     return next;
   }
 

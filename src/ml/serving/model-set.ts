@@ -78,25 +78,26 @@ export class ModelSet {
 
   /** Every model column for a frame (absent models leave their columns out). */
   predict(frame: FeatureFrame): ModelColumns | undefined {
-    return this.any ? runSteps(this.predictionSteps(frame)) : undefined;
+    return this.any ? runSteps(this.predictionSteps(frame, false)) : undefined;
   }
 
   /**
-   * predict(), giving the event loop a turn between models and between blocks of rows within each
-   * (a whole base of 100k takes ≈0.2 s per model; no step holds requests up for more than ~10 ms).
+   * predict() for a running service: the event loop gets a turn between models and between blocks
+   * of rows within each (a whole base of 100k takes ≈0.2 s per model; no step holds requests up for
+   * more than ~10–30 ms), and the models' inputs stay with the frame for explainFrame, which follows.
    */
   async predictInTurns(frame: FeatureFrame): Promise<ModelColumns | undefined> {
-    return this.any ? runStepsInTurns(this.predictionSteps(frame)) : undefined;
+    return this.any ? runStepsInTurns(this.predictionSteps(frame, true)) : undefined;
   }
 
-  private *predictionSteps(frame: FeatureFrame): Steps<ModelColumns> {
+  private *predictionSteps(frame: FeatureFrame, keep: boolean): Steps<ModelColumns> {
     const columns: ModelColumns = {};
     if (this.purchase) {
-      columns.purchase_probability = yield* this.purchase.predictSteps(frame);
+      columns.purchase_probability = yield* this.purchase.predictSteps(frame, { keep });
       yield;
     }
     if (this.churn) {
-      columns.churn_probability = yield* this.churn.predictSteps(frame);
+      columns.churn_probability = yield* this.churn.predictSteps(frame, { keep });
       yield;
     }
     if (this.clv) Object.assign(columns, this.clv.predictSteps ? yield* this.clv.predictSteps(frame) : this.clv.predict(frame));
