@@ -34,7 +34,7 @@ export interface OutcomeEntry {
  */
 export class OutcomeLedger {
   private readonly contacts = new Map<number, ContactRecord[]>();
-  /** People merged into another while the service ran (absorbed → survivor); the store's persons table has the older ones. */
+  /** Decided-for people merged into another (absorbed → survivor): from the store at load, then as ingests merge them. */
   private readonly survivorOf = new Map<number, number>();
   readonly posteriors = new PosteriorTable();
   /** record() calls run one after another, so two requests cannot both count the same unit as new. */
@@ -49,22 +49,20 @@ export class OutcomeLedger {
   /** Loads contact history (contacts within `historyDays`) and learning counts from the store. */
   static async load(store: Store, historyDays: number): Promise<OutcomeLedger> {
     const ledger = new OutcomeLedger(store, historyDays);
-    // Under the person each contact's customer is now: one merged into another since counts for the survivor.
+    // Decided-for people merged into another since: their contacts, loaded now or recorded later, are the survivor's.
+    const merged = await store.all<{ absorbed: number; survivor: number }>(
+      `SELECT person_id AS absorbed, merged_into AS survivor FROM persons
+       WHERE merged_into IS NOT NULL AND person_id IN (SELECT person_id FROM nba_decisions UNION SELECT person_id FROM nba_outcomes)`,
+    );
+    for (const m of merged) ledger.survivorOf.set(Number(m.absorbed), Number(m.survivor));
     const contacts = await store.all<{ person_id: number; action_id: string; channel: string; ts: Date }>(
-      `SELECT coalesce(any_value(p.merged_into), o.person_id) AS person_id, action_id, channel, min(ts) AS ts
-       FROM nba_outcomes o LEFT JOIN persons p ON p.person_id = o.person_id
-       WHERE grp = 'treatment' GROUP BY decision_id, o.person_id, action_id, channel
+      `SELECT person_id, action_id, channel, min(ts) AS ts FROM nba_outcomes
+       WHERE grp = 'treatment' GROUP BY decision_id, person_id, action_id, channel
        -- Relative to the latest contact rather than the clock, so decisions replayed as of a past moment see theirs.
        HAVING min(ts) >= (SELECT max(ts) FROM nba_outcomes WHERE grp = 'treatment') - to_days(CAST(? AS INTEGER))`,
       [historyDays],
     );
     for (const c of contacts) ledger.addContact(Number(c.person_id), { action_id: c.action_id, channel: c.channel as ContactRecord['channel'], ts: c.ts });
-    // Decided-for people merged into another since: an outcome recorded for their decisions from now on counts for the survivor.
-    const merged = await store.all<{ absorbed: number; survivor: number }>(
-      `SELECT person_id AS absorbed, merged_into AS survivor FROM persons
-       WHERE merged_into IS NOT NULL AND person_id IN (SELECT person_id FROM nba_decisions)`,
-    );
-    for (const m of merged) ledger.survivorOf.set(Number(m.absorbed), Number(m.survivor));
     const stats = await store.all<{ action_id: string; segment: string; shown: number; converted: number; p_model_sum: number | null; with_p: number }>(
       `WITH units AS (
          SELECT action_id, segment, decision_id, any_value(p_model) AS p_model, bool_or(outcome = 'converted') AS converted
@@ -101,7 +99,7 @@ export class OutcomeLedger {
     }
   }
 
-  /** The person someone is now: themselves, or whom they were merged into while the service ran. */
+  /** The person someone is now: themselves, or whom they were merged into. */
   private current(personId: number): number {
     let id = personId;
     for (let next = this.survivorOf.get(id); next !== undefined && next !== id; next = this.survivorOf.get(id)) id = next;
