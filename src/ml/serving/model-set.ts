@@ -12,7 +12,7 @@ export interface ClvPredictor {
   version: string;
   predict(frame: FeatureFrame): ClvColumns;
   /** predict() in steps of a block of rows (util/steps.ts). */
-  predictSteps?(frame: FeatureFrame): Steps<ClvColumns>;
+  predictSteps(frame: FeatureFrame): Steps<ClvColumns>;
   /** One sentence on how row i's CLV comes about. */
   explain(frame: FeatureFrame, i: number): string;
 }
@@ -100,10 +100,9 @@ export class ModelSet {
       columns.churn_probability = yield* this.churn.predictSteps(frame, { keep });
       yield;
     }
-    if (this.clv) Object.assign(columns, this.clv.predictSteps ? yield* this.clv.predictSteps(frame) : this.clv.predict(frame));
+    if (this.clv) Object.assign(columns, yield* this.clv.predictSteps(frame));
     return columns;
   }
-
 
   /** The top features pushing row i's probabilities up or down, and how its CLV comes about. */
   explain(frame: FeatureFrame, i: number, k = EXPLAINED_FEATURES): PredictionExplanations {
