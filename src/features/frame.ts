@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DuckDBResult } from '@duckdb/node-api';
+import { chunksInTurns } from '../store/result-chunks.js';
 import { vectorItems } from '../store/vector-items.js';
 import { FEATURE_SCHEMA } from './schema.js';
 
@@ -64,14 +65,9 @@ export async function frameFromResult(result: DuckDBResult): Promise<FeatureFram
 
   const chunks = [];
   let n = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
+  for await (const chunk of chunksInTurns(result, 1)) {
     chunks.push(chunk);
     n += chunk.rowCount;
-    // A fetched chunk resolves without a turn of the event loop: give one now and then, so a
-    // service building its base keeps answering (converting 4 chunks of 2,048 rows takes ≈10–25 ms).
-    if (chunks.length % YIELD_EVERY_CHUNKS === 0) await nextTurn();
   }
   // Rows go straight to their place in person_id order: row i of the result to position rank[i].
   const sourceIds = new Array<number>(n);
@@ -88,7 +84,6 @@ export async function frameFromResult(result: DuckDBResult): Promise<FeatureFram
   for (const f of numeric) frame.numeric[f.name] = new Float64Array(n);
   for (const f of categorical) frame.categorical[f.name] = new Array<string | null>(n);
   offset = 0;
-  let converted = 0;
   for (const chunk of chunks) {
     const rows = chunk.rowCount;
     const customers = chunk.getColumnVector(customerCol);
@@ -107,12 +102,11 @@ export async function frameFromResult(result: DuckDBResult): Promise<FeatureFram
       for (let r = 0; r < rows; r++) out[rank ? rank[offset + r]! : offset + r] = vector.getItem(r) as string | null;
     }
     offset += rows;
-    if (++converted % YIELD_EVERY_CHUNKS === 0) await nextTurn();
+    // A chunk's ≈70 columns take a few ms to convert: a turn for requests after each one.
+    await nextTurn();
   }
   return frame;
 }
-
-const YIELD_EVERY_CHUNKS = 1;
 
 /** Where each id goes in ascending order (ids are distinct); undefined when already ascending. */
 function ranks(ids: number[]): Uint32Array | undefined {

@@ -1,7 +1,6 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { DuckDBVector } from '@duckdb/node-api';
 import type { Db } from '../store/database.js';
-import { vectorItems } from '../store/vector-items.js';
+import { chunksInTurns } from '../store/result-chunks.js';
+import { numbersOf } from '../store/vector-items.js';
 
 /** An event id as two 32-bit halves of DuckDB's hash() of it. */
 export type EventIdHash = readonly [hi: number, lo: number];
@@ -63,13 +62,9 @@ export class EventIdFilter {
 
   private async fill(db: Db): Promise<void> {
     const result = await db.connection.run(`SELECT ${eventIdHashSql('event_id')} FROM events`);
-    for (let chunks = 1; ; chunks++) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      // Fetched chunks resolve without a turn of the event loop: give requests one now and then.
-      if (chunks % 20 === 0) await nextTurn();
-      const hi = uint32Items(chunk.getColumnVector(0));
-      const lo = uint32Items(chunk.getColumnVector(1));
+    for await (const chunk of chunksInTurns(result, 20)) {
+      const hi = numbersOf(chunk.getColumnVector(0), Uint32Array);
+      const lo = numbersOf(chunk.getColumnVector(1), Uint32Array);
       for (let r = 0; r < chunk.rowCount; r++) this.addOne(hi[r]!, lo[r]!);
     }
   }
@@ -120,9 +115,4 @@ export class EventIdFilter {
     }
     return true;
   }
-}
-
-/** A UINTEGER vector's values (the hashes are never NULL). */
-function uint32Items(vector: DuckDBVector): ArrayLike<number> {
-  return vectorItems(vector, Uint32Array) ?? Array.from({ length: vector.itemCount }, (_, r) => vector.getItem(r) as number);
 }

@@ -1,7 +1,7 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CONSENT_CHANNELS, type ConsentChannel } from '../domain/event.js';
 import type { Db } from '../store/database.js';
-import { vectorItems } from '../store/vector-items.js';
+import { chunksInTurns } from '../store/result-chunks.js';
+import { numbersOf } from '../store/vector-items.js';
 
 /**
  * Contact consents per customer, from the profile files (`consent_email`, … in the customers table;
@@ -28,17 +28,10 @@ export async function consentBitsByRow(db: Db, personIds: readonly number[]): Pr
   // held a rescoring service's requests up for ≈0.1 s.
   const result = await db.connection.run(`SELECT person_id::DOUBLE AS person_id, bits::UINTEGER AS bits FROM (${BITS_SQL} GROUP BY person_id)`);
   const byPerson = new Map<number, number>();
-  for (let chunks = 1; ; chunks++) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const ids = chunk.getColumnVector(0);
-    const bits = chunk.getColumnVector(1);
-    const idItems = vectorItems(ids, Float64Array);
-    const bitItems = vectorItems(bits, Uint32Array);
-    for (let r = 0; r < chunk.rowCount; r++) {
-      byPerson.set(idItems ? idItems[r]! : Number(ids.getItem(r)), bitItems ? bitItems[r]! : Number(bits.getItem(r)));
-    }
-    if (chunks % 8 === 0) await nextTurn();
+  for await (const chunk of chunksInTurns(result, 8)) {
+    const ids = numbersOf(chunk.getColumnVector(0), Float64Array);
+    const bits = numbersOf(chunk.getColumnVector(1), Uint32Array);
+    for (let r = 0; r < chunk.rowCount; r++) byPerson.set(ids[r]!, bits[r]!);
   }
   const out = new Uint8Array(personIds.length);
   personIds.forEach((id, i) => (out[i] = byPerson.get(id) ?? 0));

@@ -12,3 +12,8 @@ export function vectorItems<T extends Float64ArrayConstructor | Uint32ArrayConst
   const items = (vector as unknown as { items?: unknown }).items;
   return items instanceof type && items.length >= vector.itemCount ? (items as TypedArrayOf<T>) : undefined;
 }
+
+/** A vector's values as numbers: its typed items when kept so, else read one by one (no NULLs, as above). */
+export function numbersOf(vector: DuckDBVector, type: Float64ArrayConstructor | Uint32ArrayConstructor): ArrayLike<number> {
+  return vectorItems(vector, type) ?? Array.from({ length: vector.itemCount }, (_, r) => Number(vector.getItem(r)));
+}
