@@ -65,9 +65,9 @@ try {
   const catalog = loadActionCatalog(env.PROPEL_ACTIONS);
   const nba = await NbaService.open(store, scorer, catalog);
   logger.info(`next best action: ${catalog.actions.length} actions, control group ${catalog.policy.control_group.share * 100}%`);
-  const offline = await nba.attributeOfflinePurchases();
-  if (offline.batches > 0) {
-    logger.info(`attribution: ${offline.attributed} conversions from ${offline.purchases} purchases in ${offline.batches} batches loaded while the service was stopped`);
+  const pending = await nba.attributePendingBatches();
+  if (pending.batches > 0) {
+    logger.info(`attribution: ${pending.attributed} conversions from ${pending.purchases} purchases in ${pending.batches} batches not attributed yet (loaded while the service was stopped)`);
   }
   const stopRefreshing =
     env.PROPEL_REFRESH_MINUTES > 0

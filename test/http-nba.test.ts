@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { isInControlGroup, parseActionCatalog, type ActionCatalogInput } from '../src/nba/index.js';
 import { CONSENT_BIT } from '../src/serving/consents.js';
@@ -374,28 +374,32 @@ describe('GET /v1/experiments', () => {
     expect(y.control).toMatchObject({ n: 1, conversions: 1, revenue: 40 });
   });
 
-  it('attributes purchases loaded by the CLI while the service was stopped when it next starts, once, skipping those the API attributed', async () => {
+  it('attributes at the next start, once, the purchases loaded by the CLI and those of an API batch whose attribution failed, skipping those the API attributed', async () => {
     const cat = catalog({ control: 0, caps: [], actions: [action('offline_z', 'email', 0.3)] });
     // Batches loaded before this test (the generated base) are looked at first, so they play no part below.
-    await (await service(cat)).nba.attributeOfflinePurchases();
+    await (await service(cat)).nba.attributePendingBatches();
     const { nba, decideFor, outcomes, post } = await service(cat);
     const base = scorer.current!;
     const withEmail = base.frame.customerIds.filter((cid, i) => !used.has(cid) && !cid.startsWith('anon-') && (base.consents[i]! & CONSENT_BIT.email) !== 0);
-    const [t1, t2, t3, x, y] = withEmail;
-    for (const cid of withEmail.slice(0, 5)) used.add(cid);
+    const [t1, t2, t3, x, y, t4] = withEmail;
+    for (const cid of withEmail.slice(0, 6)) used.add(cid);
     // x and y are about to be merged: the older person (smaller id) survives and carries the purchases.
     const [survivor, absorbed] = personOf(x!) < personOf(y!) ? [x!, y!] : [y!, x!];
     const show = async (cid: string, at: string) => {
       const d = await decideFor(cid, at);
       await outcomes([{ decision_id: d.decision_id, action_id: 'offline_z', outcome: 'shown', ts: at }]);
     };
-    for (const cid of [t1!, t2!, absorbed]) await show(cid, '2025-10-01T00:00:00Z');
+    for (const cid of [t1!, t2!, absorbed, t4!]) await show(cid, '2025-10-01T00:00:00Z');
     await show(t3!, '2025-10-01T00:00:00Z');
     await show(t3!, '2025-10-02T00:00:00Z');
     const buy = (cid: string, ts: string, amount: number, event_id: string) => ({ customer_id: cid, type: 'purchase', ts, amount: String(amount), event_id });
     // Through the API: converts t3's later unit at once (last touch), and only that one.
     const sent = await (await post('/v1/events', { events: [{ ...buy(t3!, '2025-10-03T09:00:00Z', 20, 'off-0'), amount: 20 }] }, tokens.feedback)).json();
     expect(sent.conversions_attributed).toBe(1);
+    // An API batch is written, then its attribution fails: the client hears of it, the purchase stays.
+    vi.spyOn(nba, 'attributePurchases').mockRejectedValueOnce(new Error('attribution failed'));
+    const failed = await post('/v1/events', { events: [{ ...buy(t4!, '2025-10-02T12:00:00Z', 15, 'off-6'), amount: 15 }] }, tokens.feedback);
+    expect(failed.status).toBe(500);
     // The service stops (writing its last decisions); the CLI loads a file.
     await nba.flush();
     await ingestRows(
@@ -410,12 +414,12 @@ describe('GET /v1/experiments', () => {
       { origin: 'cli' },
     );
     const restarted = (await service(cat)).nba;
-    expect(await restarted.attributeOfflinePurchases()).toEqual({ batches: 1, purchases: 2, attributed: 2 });
+    expect(await restarted.attributePendingBatches()).toEqual({ batches: 2, purchases: 3, attributed: 3 });
     // Started again: nothing new to look at, and nothing converts twice.
     const again = await service(cat);
-    expect(await again.nba.attributeOfflinePurchases()).toEqual({ batches: 0, purchases: 0, attributed: 0 });
+    expect(await again.nba.attributePendingBatches()).toEqual({ batches: 0, purchases: 0, attributed: 0 });
     const report = await (await again.app.request('/v1/experiments', { headers: { authorization: `Bearer ${tokens.nba}` } })).json();
     const z = report.actions.find((a: { action_id: string }) => a.action_id === 'offline_z');
-    expect(z.treatment).toMatchObject({ n: 5, conversions: 3, revenue: 100 });
+    expect(z.treatment).toMatchObject({ n: 6, conversions: 4, revenue: 115 });
   });
 });

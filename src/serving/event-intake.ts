@@ -187,7 +187,10 @@ export class EventIntake {
         `SELECT event_id, person_id, epoch_ms(ts) AS ts, amount FROM events WHERE batch_id = $batch AND type = 'purchase' AND isfinite(ts)`,
         { batch },
       );
-      const converted = await nba.attributePurchases(purchases.map((p) => ({ person_id: Number(p.person_id), ts: Number(p.ts), amount: p.amount })));
+      const converted = await nba.attributePurchases(
+        purchases.map((p) => ({ person_id: Number(p.person_id), ts: Number(p.ts), amount: p.amount })),
+        [batch],
+      );
       for (const i of converted) {
         const at = lineOfEvent.get(purchases[i]!.event_id);
         if (at !== undefined) conversions[owner[at]!]!++;

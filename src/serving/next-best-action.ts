@@ -1,3 +1,4 @@
+import { listValue } from '@duckdb/node-api';
 import crypto from 'node:crypto';
 import { issuesFromZod, type Issue } from '../domain/errors.js';
 import {
@@ -16,7 +17,6 @@ import { attributePurchases, type AttributablePurchase } from '../nba/attributio
 import { DAY_MS } from '../nba/vocab.js';
 import type { ModelVersions } from '../ml/serving/model-set.js';
 import type { Db, Store } from '../store/database.js';
-import { getMeta, setMeta } from '../store/migrations.js';
 import { consentsFromBits } from './consents.js';
 import { DecisionLog, type DecisionLogOptions, type LoggedDecision } from './decision-log.js';
 import { OutcomeLedger, type OutcomeEntry } from './outcome-ledger.js';
@@ -38,9 +38,6 @@ export interface OutcomeSummary {
   rejected: number;
   issues: Issue[];
 }
-
-/** meta key: the last ingest batch whose purchases attributeOfflinePurchases has looked at. */
-const OFFLINE_ATTRIBUTION_KEY = 'attribution_checked_batch';
 
 export interface NbaServiceOptions {
   /** Uniform random numbers for Thompson sampling (seed it in tests); default seeded from the clock. */
@@ -168,10 +165,12 @@ export class NbaService {
   /**
    * Records a conversion for each purchase that follows a shown action within the attribution
    * window (policy.attribution, last touch; attribution.ts), in either group, so conversions and
-   * the control group's "bought anyway" need not be reported by hand. Returns the purchases (by
-   * index) whose conversion was recorded.
+   * the control group's "bought anyway" need not be reported by hand. The ingest batches the
+   * purchases came from are marked attributed in the same transaction, so a batch is attributed
+   * exactly once: if this fails, attributePendingBatches picks the batch up at the next start.
+   * Returns the purchases (by index) whose conversion was recorded.
    */
-  async attributePurchases(purchases: readonly AttributablePurchase[], alongside?: (tx: Db) => Promise<void>): Promise<number[]> {
+  async attributePurchases(purchases: readonly AttributablePurchase[], batches: readonly number[]): Promise<number[]> {
     const windowDays = this.catalog.policy.attribution.window_days;
     const entries: OutcomeEntry[] = [];
     const entryPurchase: number[] = [];
@@ -191,47 +190,48 @@ export class NbaService {
         entryPurchase.push(a.purchase);
       }
     }
-    if (entries.length === 0 && !alongside) return [];
-    const { duplicates } = await this.ledger.record(entries, alongside);
+    if (entries.length === 0 && batches.length === 0) return [];
+    const markDone = async (tx: Db) => {
+      if (batches.length) await tx.run('UPDATE ingest_batches SET attributed = true WHERE list_contains(?::BIGINT[], batch_id)', [listValue(batches.map(BigInt))]);
+    };
+    const { duplicates } = await this.ledger.record(entries, markDone);
     const repeated = new Set(duplicates);
     return entryPurchase.filter((_, k) => !repeated.has(k));
   }
 
   /**
-   * Attributes the purchases of batches loaded outside the service (`npm run ingest`, the demo)
-   * since it last looked: the CLI cannot write the store while the service holds it, so these
-   * arrive while it is stopped and are picked up when it opens the store. Batches sent through the
-   * API were attributed as they arrived and are skipped; how far this has looked is kept in the
-   * store's meta table, written with the conversions, so no purchase converts twice across restarts.
+   * Attributes the purchases of every ingest batch not attributed yet: those loaded outside the
+   * service (`npm run ingest`, the demo; the CLI cannot write the store while the service holds it,
+   * so they arrive while it is stopped), and API batches whose attribution failed after they were
+   * written. Called when the service opens the store.
    */
-  async attributeOfflinePurchases(): Promise<{ batches: number; purchases: number; attributed: number }> {
-    const checked = Number((await getMeta(this.store, OFFLINE_ATTRIBUTION_KEY)) ?? 0);
-    const latest = Number((await this.store.one<{ n: bigint | null }>('SELECT max(batch_id) AS n FROM ingest_batches'))?.n ?? 0);
-    if (latest <= checked) return { batches: 0, purchases: 0, attributed: 0 };
-    const batches = Number(
-      (await this.store.one<{ n: bigint }>(`SELECT count(*) AS n FROM ingest_batches WHERE batch_id > ? AND origin <> 'http'`, [checked]))!.n,
+  async attributePendingBatches(): Promise<{ batches: number; purchases: number; attributed: number }> {
+    const pending = await this.store.all<{ batch_id: bigint; has_events: boolean }>(
+      `SELECT batch_id, kind = 'events' AND coalesce(ingested, 0) > 0 AS has_events FROM ingest_batches WHERE NOT attributed`,
     );
+    if (pending.length === 0) return { batches: 0, purchases: 0, attributed: 0 };
+    const batches = pending.map((b) => Number(b.batch_id));
     // Only purchases that could follow an open unit (any action, any customer, within the window)
     // leave the store; the pure rule (attribution.ts) decides which unit each converts.
     const windowDays = this.catalog.policy.attribution.window_days;
     const rows =
-      windowDays > 0 && batches > 0
+      windowDays > 0
         ? await this.store.all<{ person_id: bigint; ts: bigint; amount: number | null }>(
             `WITH units AS (
                SELECT coalesce(any_value(p.merged_into), any_value(o.person_id)) AS person_id, min(o.ts) AS shown_at
                FROM nba_outcomes o LEFT JOIN persons p ON p.person_id = o.person_id
                GROUP BY o.decision_id, o.action_id HAVING NOT bool_or(o.outcome = 'converted'))
              SELECT e.person_id, epoch_ms(e.ts) AS ts, e.amount
-             FROM events e JOIN ingest_batches b ON b.batch_id = e.batch_id
-             WHERE e.type = 'purchase' AND isfinite(e.ts) AND e.batch_id > ? AND b.origin <> 'http'
+             FROM events e
+             WHERE e.type = 'purchase' AND isfinite(e.ts) AND list_contains(?::BIGINT[], e.batch_id)
                AND EXISTS (SELECT 1 FROM units u WHERE u.person_id = e.person_id
                              AND e.ts >= date_trunc('second', u.shown_at) AND e.ts <= u.shown_at + to_days(CAST(? AS INTEGER)))`,
-            [checked, windowDays],
+            [listValue(batches.map(BigInt)), windowDays],
           )
         : [];
     const purchases = rows.map((r) => ({ person_id: Number(r.person_id), ts: Number(r.ts), amount: r.amount }));
-    const attributed = await this.attributePurchases(purchases, (tx) => setMeta(tx, OFFLINE_ATTRIBUTION_KEY, String(latest)));
-    return { batches, purchases: purchases.length, attributed: attributed.length };
+    const attributed = await this.attributePurchases(purchases, batches);
+    return { batches: pending.filter((b) => b.has_events).length, purchases: purchases.length, attributed: attributed.length };
   }
 
   /** People an ingest merged: their contact histories join (caps and cooldowns count both). */

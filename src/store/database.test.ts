@@ -59,12 +59,37 @@ describe('Store', () => {
     // What release 1 left behind: no next-best-action tables, schema version 1.
     await store.run('DROP TABLE nba_decisions');
     await store.run('DROP TABLE nba_outcomes');
+    await store.run('ALTER TABLE ingest_batches DROP COLUMN attributed');
     await setMeta(store, 'schema_version', '1');
     store.close();
     const upgraded = await Store.open(file);
     expect((await upgraded.one<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'"))!.value).toBe(String(SCHEMA_VERSION));
     expect(await upgraded.all('SELECT count(*) AS n FROM nba_outcomes')).toEqual([{ n: 0 }]);
     expect(await upgraded.all('SELECT customer_id FROM persons')).toEqual([{ customer_id: 'A' }]);
+    upgraded.close();
+  });
+
+  it('brings a schema 2 store forward: batches its attribution watermark covered, and API batches, count as attributed', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = path.join(dir, 'v2.duckdb');
+    const store = await Store.open(file);
+    await store.run('ALTER TABLE ingest_batches DROP COLUMN attributed');
+    for (const [id, origin] of [[1, 'cli'], [2, 'http'], [3, 'cli'], [4, 'http'], [5, 'demo']] as const) {
+      await store.run("INSERT INTO ingest_batches (batch_id, kind, origin, started_at) VALUES (?, 'events', ?, TIMESTAMP '2025-01-01')", [id, origin]);
+    }
+    await setMeta(store, 'attribution_checked_batch', '2');
+    await setMeta(store, 'schema_version', '2');
+    store.close();
+    const upgraded = await Store.open(file);
+    expect(await upgraded.all('SELECT batch_id, attributed FROM ingest_batches ORDER BY batch_id')).toEqual([
+      { batch_id: 1, attributed: true },
+      { batch_id: 2, attributed: true },
+      { batch_id: 3, attributed: false },
+      { batch_id: 4, attributed: true },
+      { batch_id: 5, attributed: false },
+    ]);
+    expect(await upgraded.all("SELECT * FROM meta WHERE key = 'attribution_checked_batch'")).toEqual([]);
     upgraded.close();
   });
 

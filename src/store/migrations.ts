@@ -114,6 +114,19 @@ export const MIGRATIONS: { version: number; description: string; statements: str
        )`,
     ],
   },
+  {
+    version: 3,
+    description: 'which ingest batches have had their purchases attributed to shown actions',
+    statements: [
+      // Replaces a watermark that skipped every API batch, so an API batch whose attribution
+      // failed after it was written was never looked at again. Batches the watermark covered, and
+      // API batches (attributed as they arrived), count as done.
+      `ALTER TABLE ingest_batches ADD COLUMN attributed BOOLEAN DEFAULT false`,
+      `UPDATE ingest_batches SET attributed = origin = 'http'
+         OR batch_id <= coalesce((SELECT max(CAST(value AS BIGINT)) FROM meta WHERE key = 'attribution_checked_batch'), 0)`,
+      `DELETE FROM meta WHERE key = 'attribution_checked_batch'`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
