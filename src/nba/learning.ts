@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Policy } from './catalog.js';
+import { betaVariate, logGammaVariate, type VariateSource } from '../util/gamma-variate.js';
 
 /**
  * Learning from outcomes: a Beta-Bernoulli posterior of the response rate per action × segment, and
@@ -118,42 +119,20 @@ export function posterior(priorMean: number, strength: number, shown: number, co
   return { alpha, beta, prior_mean: m, mean: alpha / (alpha + beta) };
 }
 
-/** Standard normal by Box–Muller from two uniforms. */
-function normal(rng: UniformRng): number {
-  const u = 1 - rng.next(); // (0, 1]
-  const v = rng.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-
-/**
- * Gamma(shape, 1) by Marsaglia & Tsang (2000), "A simple method for generating gamma variables".
- * For shape < 1: Gamma(shape + 1) × U^(1/shape).
- */
+/** Gamma(shape, 1) (util/gamma-variate.ts) from the learning's generator. */
 export function sampleGamma(shape: number, rng: UniformRng): number {
-  if (!(shape > 0) || !Number.isFinite(shape)) throw new RangeError(`sampleGamma needs a finite shape > 0, got ${shape}`);
-  if (shape < 1) return sampleGamma(shape + 1, rng) * Math.pow(1 - rng.next(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normal(rng);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.next();
-    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
+  return Math.exp(logGammaVariate(shape, variateSource(rng)));
 }
 
-/** Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
+/** Beta(a, b) (util/gamma-variate.ts) from the learning's generator. */
 export function sampleBeta(a: number, b: number, rng: UniformRng): number {
-  const x = sampleGamma(a, rng);
-  const y = sampleGamma(b, rng);
-  const s = x + y;
-  return s > 0 ? x / s : a / (a + b); // both underflowed (tiny shapes): fall back to the mean
+  return betaVariate(a, b, variateSource(rng));
+}
+
+function variateSource(rng: UniformRng): VariateSource {
+  // 1 − next() is in (0, 1]; Box–Muller from two uniforms.
+  const uniform = () => 1 - rng.next();
+  return { uniform, normal: () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * rng.next()) };
 }
 
 export interface LearningResult {

@@ -5,6 +5,7 @@
  * Generator: sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), seeded via
  * splitmix32 so that nearby integer seeds give unrelated streams.
  */
+import { betaVariate, logGammaVariate } from '../../util/gamma-variate.js';
 
 export interface Rng {
   /** Uniform on the open interval (0, 1); never returns exactly 0 or 1. */
@@ -78,29 +79,8 @@ export function createRng(seed: number): Rng {
     }
   };
 
-  /** ln of a Gamma(shape, 1) variate (Marsaglia & Tsang 2000; boost for shape < 1). */
-  const logGamma1 = (shape: number): number => {
-    if (!(shape > 0) || !Number.isFinite(shape)) throw new RangeError(`gamma shape must be > 0, got ${shape}`);
-    if (shape < 1) {
-      // X = Y · U^{1/shape} with Y ~ Gamma(shape + 1): ln X = ln Y + ln(U)/shape.
-      return logGamma1(shape + 1) + Math.log(uniform()) / shape;
-    }
-    const dd = shape - 1 / 3;
-    const cc = 1 / Math.sqrt(9 * dd);
-    for (;;) {
-      let x: number;
-      let v: number;
-      do {
-        x = normal();
-        v = 1 + cc * x;
-      } while (v <= 0);
-      v = v * v * v;
-      const u = uniform();
-      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + dd * (1 - v + Math.log(v))) {
-        return Math.log(dd) + Math.log(v);
-      }
-    }
-  };
+  const source = { uniform, normal };
+  const logGamma1 = (shape: number): number => logGammaVariate(shape, source);
 
   return {
     uniform,
@@ -115,10 +95,7 @@ export function createRng(seed: number): Rng {
     },
     logGamma1,
     beta(alpha: number, beta: number): number {
-      const lx = logGamma1(alpha);
-      const ly = logGamma1(beta);
-      // x / (x + y) = 1 / (1 + e^{ly − lx})
-      return 1 / (1 + Math.exp(ly - lx));
+      return betaVariate(alpha, beta, source);
     },
   };
 }
