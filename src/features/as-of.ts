@@ -24,8 +24,14 @@ export function addDays(day: AsOf, days: number): AsOf {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
-/** The default as-of day: the day of the latest stored event (so historical data scores sensibly). */
-export async function latestEventDay(db: Db): Promise<AsOf | undefined> {
-  const row = await db.one<{ day: string | null }>('SELECT strftime(max(ts), \'%Y-%m-%d\') AS day FROM events');
+/**
+ * The default as-of day: the day of the latest stored event (so historical data scores sensibly),
+ * but never after today (UTC): one event stamped in the future must not move every customer's
+ * scores to that date. Ingest refuses such events; this guards stores written before it did.
+ */
+export async function latestEventDay(db: Db, now: Date = new Date()): Promise<AsOf | undefined> {
+  const row = await db.one<{ day: string | null }>("SELECT strftime(max(ts), '%Y-%m-%d') AS day FROM events WHERE ts < ?::TIMESTAMP", [
+    asOfEnd(now.toISOString().slice(0, 10)),
+  ]);
   return row?.day ?? undefined;
 }

@@ -81,6 +81,13 @@ describe('trainClv holdout evaluation', () => {
     const a = { ...off.params.bgnbd, ...off.params.gamma_gamma };
     const b = { ...model.params.bgnbd, ...model.params.gamma_gamma };
     for (const k of Object.keys(a) as (keyof typeof a)[]) expect(a[k] / b[k], k).toBeCloseTo(1, 4);
+
+    // The BG/NBD penalizer leaves the spend fit alone: its penalty on v is in currency units.
+    const penalized = await trainClv(opened.store, { asOf, hyper: { holdoutDays: 0, penalizer: 0.01 } });
+    expect(penalized.params.bgnbd.r / off.params.bgnbd.r).not.toBeCloseTo(1, 3);
+    for (const k of ['p', 'q', 'v'] as const) expect(penalized.params.gamma_gamma[k] / off.params.gamma_gamma[k], k).toBeCloseTo(1, 4);
+    const spend = await trainClv(opened.store, { asOf, hyper: { holdoutDays: 0, spendPenalizer: 0.0001 } });
+    expect(spend.params.gamma_gamma.v / off.params.gamma_gamma.v).not.toBeCloseTo(1, 3);
   });
 
   it('measures errors the usual way', () => {

@@ -109,7 +109,7 @@ export function fitClvModels(
   // A repeat buyer whose purchases carry no amount has no mean spend: left out of the spend fit, counted.
   const spendRows = rows.filter((r) => r.frequency === 0 || Number.isFinite(r.monetaryValue));
   const gammaGamma = withContext(() =>
-    fitGammaGamma(spendRows, { penalizer: hyper.penalizer, minCustomers: hyper.minRepeatBuyers, nonPositiveMonetary: 'exclude' }),
+    fitGammaGamma(spendRows, { penalizer: hyper.spendPenalizer, minCustomers: hyper.minRepeatBuyers, nonPositiveMonetary: 'exclude' }),
   );
   return { bgnbd, gammaGamma, missingMonetary: rows.length - spendRows.length };
 }

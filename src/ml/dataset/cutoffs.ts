@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../domain/errors.js';
-import { addDays, parseAsOf, type AsOf } from '../../features/as-of.js';
+import { addDays, latestEventDay, parseAsOf, type AsOf } from '../../features/as-of.js';
 import type { Db } from '../../store/database.js';
 import { DatasetError, parseOptions } from './errors.js';
 import { checkHorizon, type LabelDefinition } from './labels.js';
@@ -72,11 +72,11 @@ export interface CutoffPlan {
   span: DataSpan;
 }
 
+/** The days of the first and the latest stored event (the latest never after today: latestEventDay). */
 export async function dataSpan(db: Db): Promise<DataSpan | undefined> {
-  const row = await db.one<{ first: string | null; last: string | null }>(
-    "SELECT strftime(min(ts), '%Y-%m-%d') AS first, strftime(max(ts), '%Y-%m-%d') AS last FROM events",
-  );
-  return row?.first && row.last ? { firstEventDay: row.first, latestEventDay: row.last } : undefined;
+  const row = await db.one<{ first: string | null }>("SELECT strftime(min(ts), '%Y-%m-%d') AS first FROM events");
+  const last = await latestEventDay(db);
+  return row?.first && last ? { firstEventDay: row.first, latestEventDay: last } : undefined;
 }
 
 /** Plans the cutoffs for a label definition over the stored data span (pure; see the invariant above). */
