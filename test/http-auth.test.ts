@@ -96,6 +96,12 @@ describe('auth matrix', () => {
     }
   });
 
+  it('reads the scheme name of the Authorization header in any case, and nothing but Bearer', async () => {
+    const models = (authorization: string) => app.request('/v1/models', { headers: { authorization } });
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) expect((await models(`${scheme} ${tokens.admin}`)).status, scheme).toBe(200);
+    for (const header of [`Basic ${tokens.admin}`, `Bearer${tokens.admin}`, tokens.admin!]) expect((await models(header)).status, header).toBe(401);
+  });
+
   it('serves health, readiness, metrics and the API description without a key', async () => {
     for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) {
       expect((await app.request(url)).status, url).toBe(200);

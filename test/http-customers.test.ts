@@ -54,6 +54,13 @@ describe('GET /v1/customers/{id}', () => {
     expect((await res.json()).customer_id).toBe(`anon-${person!.person_id}`);
   });
 
+  it('finds a customer asked for with surrounding spaces, as ingest stores the id without them', async () => {
+    const id = scorer.current!.scores[0]!.customer_id;
+    const res = await get(`/v1/customers/${encodeURIComponent(`  ${id} `)}`);
+    expect(res.status).toBe(200);
+    expect((await res.json()).customer_id).toBe(id);
+  });
+
   it('answers 404 in the envelope for an unknown customer', async () => {
     const res = await get('/v1/customers/NOPE-404');
     expect(res.status).toBe(404);

@@ -156,4 +156,31 @@ describe('service basics', () => {
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe('not_found');
   });
+
+  it('answers 405 with Allow, in the envelope, for a method a known path does not serve', async () => {
+    for (const [method, url, allow] of [
+      ['DELETE', '/v1/events', 'POST'],
+      ['GET', '/v1/events', 'POST'],
+      ['PUT', '/v1/customers/C1', 'GET'],
+      ['POST', '/v1/customers/C1', 'GET'],
+    ] as const) {
+      const res = await app.request(url, { method, headers: { authorization: `Bearer ${tokens.writer}` } });
+      expect(res.status, `${method} ${url}`).toBe(405);
+      expect(res.headers.get('allow')).toBe(allow);
+      expect((await res.json()).error.code).toBe('method_not_allowed');
+    }
+    for (const url of ['/v1/customers/C1/more', '/v1/customers/C1/']) expect((await app.request(url, { method: 'PUT' })).status, url).toBe(404);
+  });
+
+  it('answers 415 naming the content-type header when a body is not sent as JSON', async () => {
+    const res = await app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${tokens.writer}` },
+      body: JSON.stringify({ events: [] }),
+    });
+    expect(res.status).toBe(415);
+    const { error } = await res.json();
+    expect(error.code).toBe('unsupported_media_type');
+    expect(error.issues).toEqual([{ path: ['header', 'content-type'], message: "expected application/json, got 'text/plain'" }]);
+  });
 });

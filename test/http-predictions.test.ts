@@ -240,7 +240,9 @@ describe('readiness with models', () => {
     const weights = path.join(registry.versionDir('purchase', next), 'weights.bin');
     const original = fs.readFileSync(weights);
     fs.writeFileSync(weights, Buffer.concat([original, Buffer.from([1])]));
-    expect((await reload()).status).toBe(500);
+    const refusedReload = await reload();
+    expect(refusedReload.status).toBe(422);
+    expect((await refusedReload.json()).error.code).toBe('corrupt_artifact');
     expect(service.current.versions.purchase).toBe(serving);
     expect((await ready()).status).toBe(503);
 
@@ -255,5 +257,19 @@ describe('readiness with models', () => {
     const body = await (await predict({ customer_ids: ids })).json();
     expect(body.model_versions.purchase).toBe(next);
     for (const r of body.results) expect(r.purchase_probability).toBe(baseRow(r.customer_id).purchase_probability);
+  });
+
+  it('promotes the version already serving without reloading the models or rescoring the base', async () => {
+    const version = service.current.versions.purchase!;
+    const [set, base] = [service.current, scorer.current];
+    const res = await app.request('/v1/models/purchase/promote', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` },
+      body: JSON.stringify({ version }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ version, changed: false });
+    expect(service.current).toBe(set);
+    expect(scorer.current).toBe(base);
   });
 });

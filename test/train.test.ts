@@ -244,7 +244,7 @@ describe('models at run time over HTTP', () => {
     const original = fs.readFileSync(weights);
     fs.writeFileSync(weights, Buffer.concat([original, Buffer.from([1, 2, 3])]));
     const reload = await call('POST', '/v1/models/reload');
-    expect(reload.status).toBe(500);
+    expect(reload.status).toBe(422);
     expect((await reload.json()).error.code).toBe('corrupt_artifact');
     expect(service.current.versions).toEqual(serving);
     const id = scorer.current!.scores.find((s) => s.rfm_score !== null)!.customer_id;

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { boundedBody } from './body.js';
 import { DEFAULT_MAX_BODY_BYTES, type AppDeps, type RouteDeps } from './deps.js';
 import { envelope } from './envelope.js';
+import { allowedMethodsOf } from './method-not-allowed.js';
 import { observe, ServiceMetrics } from './observability.js';
 import { onError } from './on-error.js';
 import { registerCustomerRoutes } from './routes/customers.js';
@@ -51,7 +52,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       description: 'Customer scores, predictions, next best action and audiences. Errors: {"error": {"code", "message", "issues"}}.',
     },
   });
-  app.notFound((c) => c.json(envelope('not_found', `No route ${c.req.method} ${c.req.path}`), 404));
+  const allowedMethods = allowedMethodsOf(app);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length === 0) return c.json(envelope('not_found', `No route ${c.req.method} ${c.req.path}`), 404);
+    return c.json(envelope('method_not_allowed', `${c.req.method} is not served on ${c.req.path}; use ${allowed.join(' or ')}`), 405, {
+      allow: allowed.join(', '),
+    });
+  });
   app.onError(onError);
   return app;
 }

@@ -11,7 +11,8 @@ export type AuthVariables = { principal: Principal };
 export function requireScope(keys: KeyRing, scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {
     const header = c.req.header('authorization');
-    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+    // The scheme name is case-insensitive (RFC 9110 §11.1).
+    const token = header && /^bearer /i.test(header) ? header.slice('bearer '.length).trim() : undefined;
     const principal = keys.authenticate(token);
     if (!principal) {
       return c.json(envelope('unauthorized', 'A valid API key is required: Authorization: Bearer <key>'), 401, {

@@ -25,6 +25,7 @@ export const errorResponses = {
   401: { description: 'No valid API key', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
   403: { description: 'The API key lacks the scope', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
   413: { description: 'Body too large', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+  415: { description: 'A body that is not sent as application/json', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
   503: { description: 'Store busy or not ready', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
 } as const;
 

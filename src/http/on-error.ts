@@ -9,6 +9,14 @@ export function onError(error: Error, c: Context) {
   if (error instanceof DomainError) {
     return c.json(envelope(error.code, error.message, error.issues), error.status as ContentfulStatusCode);
   }
+  if (error instanceof HTTPException && error.status === 415) {
+    return c.json(
+      envelope('unsupported_media_type', 'The body must be JSON: send Content-Type: application/json', [
+        { path: ['header', 'content-type'], message: `expected application/json, got '${c.req.header('content-type') ?? '(none)'}'` },
+      ]),
+      415,
+    );
+  }
   if (error instanceof HTTPException) {
     const code =
       error.status === 413

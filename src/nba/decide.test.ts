@@ -96,6 +96,16 @@ describe('arbitration', () => {
     expect(d.explanation).toMatch(/^2 actions qualify in email:outbound; best: a/);
   });
 
+  it('caps P at 1 when the uplift pushes it past, and says so: 0.4 × 3 = 1.2, capped at 1', () => {
+    const d = run([action({ id: 'boost', response_model: { type: 'purchase', uplift: 3 } })]);
+    const [boost] = d.actions;
+    expect(boost!.p_response).toBe(1);
+    expect(boost!.reasons).toContain('P = purchase_probability 0.4 × uplift 3 = 1.2, capped at 1');
+    expect(run([action({ id: 'plain', response_model: { type: 'purchase', uplift: 2 } })]).actions[0]!.reasons).toContain(
+      'P = purchase_probability 0.4 × uplift 2 = 0.8',
+    );
+  });
+
   it('excludes an action whose priority is ≤ 0, saying so', () => {
     const d = run([action({ id: 'loss', response_model: { type: 'fixed', base_rate: 0.01 }, business_value: 100, cost: 2 })]);
     expect(d.actions).toEqual([]);

@@ -46,6 +46,8 @@ const f = (x: number, digits = 3) => {
   return Math.abs(r) >= 1e6 ? x.toExponential(3) : String(r);
 };
 const clip01 = (x: number) => (x > 1 ? 1 : x > 0 ? x : 0);
+/** "= 0.42", or "= 1.01, capped at 1" when a multiplier pushed a probability past 1. */
+const equalsClipped = (raw: number) => (raw > 1 ? `= ${f(raw)}, capped at 1` : `= ${f(clip01(raw))}`);
 /** A known number, or undefined for null / undefined / NaN. */
 const known = (x: number | null | undefined): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
 
@@ -119,13 +121,13 @@ export function modelProbability(action: Pick<Action, 'response_model'>, c: Cust
   switch (m.type) {
     case 'purchase': {
       const { value, reason } = fromModel('purchase_probability');
-      const p = clip01(value * m.uplift);
-      return { p, reasons: [...(reason ? [reason] : []), `P = purchase_probability ${f(value)} × uplift ${f(m.uplift)} = ${f(p)}`] };
+      const raw = value * m.uplift;
+      return { p: clip01(raw), reasons: [...(reason ? [reason] : []), `P = purchase_probability ${f(value)} × uplift ${f(m.uplift)} ${equalsClipped(raw)}`] };
     }
     case 'retention': {
       const { value, reason } = fromModel('churn_probability');
-      const p = clip01(value * m.save_rate);
-      return { p, reasons: [...(reason ? [reason] : []), `P = churn_probability ${f(value)} × save_rate ${f(m.save_rate)} = ${f(p)}`] };
+      const raw = value * m.save_rate;
+      return { p: clip01(raw), reasons: [...(reason ? [reason] : []), `P = churn_probability ${f(value)} × save_rate ${f(m.save_rate)} ${equalsClipped(raw)}`] };
     }
     case 'referral': {
       const social = known(c.scores.social_score);
@@ -261,7 +263,7 @@ export function decide(
         `Customer ${input.customer_id} is in the control group (${f(policy.control_group.share * 100, 2)}% hold-out, drawn from a hash of the salt and the id): ` +
         `no action is taken, so the uplift of next-best actions can be measured. ` +
         (top
-          ? `They would have received ${top.action_id} (priority ${f(top.priority, 2)}); record their outcome with group "control" and that action_id.`
+          ? `They would have received ${top.action_id} (priority ${f(top.priority, 2)}); record its outcomes against this decision_id and that action_id (the decision keeps the group).`
           : `No action would have qualified anyway. ${summariseExclusions(excluded)}`),
     };
   }

@@ -106,7 +106,7 @@ export const DecisionSchema = z.object({
   excluded: z.array(ExcludedActionSchema),
   withheld: z
     .array(z.object({ action_id: z.string(), priority: z.number() }))
-    .describe('control group only: what would have been offered, to record outcomes against (group "control")'),
+    .describe('control group only: what would have been offered, to record outcomes against (with the decision_id; the decision keeps the group)'),
   explanation: z.string(),
 });
 export type Decision = z.infer<typeof DecisionSchema>;

@@ -168,8 +168,12 @@ export class CustomerScorer {
     return this.base?.summary;
   }
 
-  /** The person behind a customer id: from the scored base when it lists the id, else from the store. */
-  async personOf(customerId: string): Promise<number> {
+  /**
+   * The person behind a customer id: from the scored base when it lists the id, else from the store.
+   * Surrounding spaces are dropped, as ingest drops them from the ids it stores.
+   */
+  async personOf(asked: string): Promise<number> {
+    const customerId = asked.trim();
     const index = this.base?.indexByCustomer.get(customerId);
     if (index !== undefined) {
       const personId = this.base!.frame.personIds[index]!;

@@ -43,6 +43,7 @@ const route = (deps: AppDeps) =>
   createRoute({
     method: 'get',
     path: '/v1/audiences',
+    operationId: 'listAudience',
     tags: ['audiences'],
     summary: 'High-potential customers by potential tier with filters: a paged list, or a streamed CSV / NDJSON export',
     description: [

@@ -8,7 +8,9 @@ import { ModelVersionsSchema } from '../model-versions.js';
 
 const ProfileSchema = z
   .object({
-    customer_id: z.string(),
+    customer_id: z
+      .string()
+      .describe('the id the person is listed under (audiences, score file); after a merge of two customers it can differ from the id asked for'),
     person_id: z.number().int(),
     as_of: z.string().describe('the day the scores are computed as of (events up to its end)'),
     scores: CustomerScoreSchema.describe('rule scores, tags and the reason behind each'),
@@ -30,6 +32,7 @@ export function registerCustomerRoutes(app: OpenAPIHono, deps: AppDeps): void {
     createRoute({
       method: 'get',
       path: '/v1/customers/{customer_id}',
+      operationId: 'getCustomerProfile',
       tags: ['customers'],
       summary: "A customer's profile: every score, tag and feature, with the reasons",
       ...read,
@@ -71,6 +74,7 @@ export function registerCustomerRoutes(app: OpenAPIHono, deps: AppDeps): void {
     createRoute({
       method: 'get',
       path: '/v1/summary/segments',
+      operationId: 'getSegmentSummary',
       tags: ['summaries'],
       summary: 'Segment shares, value and potential tiers, the Pareto figure and tag counts for the whole base',
       ...read,
@@ -82,6 +86,7 @@ export function registerCustomerRoutes(app: OpenAPIHono, deps: AppDeps): void {
     createRoute({
       method: 'get',
       path: '/v1/summary/funnel',
+      operationId: 'getFunnelSummary',
       tags: ['summaries'],
       summary: 'Funnel aware → trial → joined → loyal with step conversion, and the referral hourglass',
       ...read,

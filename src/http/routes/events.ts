@@ -67,6 +67,7 @@ const route = (deps: AppDeps) => createRoute({
   method: 'post',
   ...secured(deps.keys, 'events:write'),
   path: '/v1/events',
+  operationId: 'ingestEvents',
   tags: ['events'],
   summary: 'Ingest behaviour events',
   description:

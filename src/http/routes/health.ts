@@ -33,6 +33,7 @@ const ReadySchema = z
 const healthz = createRoute({
   method: 'get',
   path: '/healthz',
+  operationId: 'getHealth',
   tags: ['operations'],
   summary: 'Liveness: the process answers',
   responses: { 200: { description: 'Alive', content: { 'application/json': { schema: HealthSchema } } } },
@@ -41,6 +42,7 @@ const healthz = createRoute({
 const readyz = createRoute({
   method: 'get',
   path: '/readyz',
+  operationId: 'getReadiness',
   tags: ['operations'],
   summary: 'Readiness: the store answers a query and the serving models are the registry’s current versions',
   description:

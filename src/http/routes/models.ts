@@ -22,7 +22,7 @@ const SwitchSchema = z
 const refused = {
   404: { description: 'Unknown version', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
   409: { description: 'Refused: worse than baseline, schema mismatch, nothing to roll back to', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
-  500: { description: 'Corrupt artifact (the current models keep serving)', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+  422: { description: 'Corrupt artifact: refused (the current models keep serving)', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
 };
 
 /** Model versions at run time: list, promote, roll back, reload — without dropping a request. */
@@ -34,6 +34,7 @@ export function registerModelRoutes(app: OpenAPIHono, deps: AppDeps, service: Mo
       ...common,
       method: 'get',
       path: '/v1/models',
+      operationId: 'listModels',
       summary: 'Registered versions per target, which is current, and which is serving',
       responses: {
         200: {
@@ -53,6 +54,7 @@ export function registerModelRoutes(app: OpenAPIHono, deps: AppDeps, service: Mo
       ...common,
       method: 'post',
       path: '/v1/models/{target}/promote',
+      operationId: 'promoteModel',
       summary: 'Make a version current and serve it (refused when it does not beat its baseline, unless force)',
       request: {
         params: TargetParam,
@@ -72,6 +74,7 @@ export function registerModelRoutes(app: OpenAPIHono, deps: AppDeps, service: Mo
       ...common,
       method: 'post',
       path: '/v1/models/{target}/rollback',
+      operationId: 'rollbackModel',
       summary: 'Go back to the previously promoted version and serve it',
       request: { params: TargetParam },
       responses: { 200: { description: 'Switched', content: { 'application/json': { schema: SwitchSchema } } }, ...refused, ...errorResponses },
@@ -86,6 +89,7 @@ export function registerModelRoutes(app: OpenAPIHono, deps: AppDeps, service: Mo
       ...common,
       method: 'post',
       path: '/v1/models/reload',
+      operationId: 'reloadModels',
       summary: "Load the registry's current versions (e.g. after npm run train); a broken artifact is refused and the serving models stay",
       responses: { 200: { description: 'Serving', content: { 'application/json': { schema: z.object({ serving: ServingSchema }) } } }, ...refused, ...errorResponses },
     }),

@@ -65,6 +65,7 @@ function registerDecision(app: OpenAPIHono, deps: RouteDeps, nba: NbaService): v
     createRoute({
       method: 'post',
       path: '/v1/next-best-action',
+      operationId: 'decideNextBestAction',
       tags: ['next best action'],
       summary: 'The ranked actions for a customer in a context (channel, placement), with the reasons, or why nothing qualified',
       description:
@@ -93,6 +94,7 @@ function registerOutcomes(app: OpenAPIHono, deps: RouteDeps, nba: NbaService): v
     createRoute({
       method: 'post',
       path: '/v1/outcomes',
+      operationId: 'recordOutcomes',
       tags: ['next best action'],
       summary: 'Record shown / accepted / rejected / converted (with value) for actions of earlier decisions',
       description:
@@ -120,6 +122,7 @@ function registerReports(app: OpenAPIHono, deps: RouteDeps, nba: NbaService): vo
     createRoute({
       method: 'get',
       path: '/v1/experiments',
+      operationId: 'getExperimentReport',
       tags: ['next best action'],
       summary: 'Uplift per action: conversion in treatment vs the control group with 95% intervals',
       ...read,
@@ -138,6 +141,7 @@ function registerReports(app: OpenAPIHono, deps: RouteDeps, nba: NbaService): vo
     createRoute({
       method: 'get',
       path: '/v1/actions',
+      operationId: 'listActions',
       tags: ['next best action'],
       summary: 'The action catalog and contact policy the decisions use',
       ...read,

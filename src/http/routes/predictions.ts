@@ -76,6 +76,7 @@ const route = (deps: RouteDeps) =>
   createRoute({
     method: 'post',
     path: '/v1/predictions',
+    operationId: 'predict',
     tags: ['predictions'],
     summary: 'Purchase and churn probabilities and CLV for one or many customers, with the model versions',
     description:

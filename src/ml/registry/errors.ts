@@ -4,7 +4,7 @@ import { DomainError, type Issue } from '../../domain/errors.js';
  * Stable codes of the model registry:
  * - `version_not_found` (404): no such version directory, or it has no metadata.json (not registered).
  * - `no_current_model` (404): open() without a version while the target has no CURRENT pointer.
- * - `corrupt_artifact` (500): the version cannot be trusted: metadata.json unreadable/invalid, a listed file
+ * - `corrupt_artifact` (422): the version cannot be trusted (refused, not a fault of the server): metadata.json unreadable/invalid, a listed file
  *   missing, or a file's sha256 differs. `file` names the (first) file concerned; `issues` lists all.
  * - `schema_mismatch` (409): the model was trained with another feature schema; `issues` list the
  *   added / removed / changed features.
@@ -30,7 +30,7 @@ export type RegistryErrorCode =
 const STATUS: Record<RegistryErrorCode, number> = {
   version_not_found: 404,
   no_current_model: 404,
-  corrupt_artifact: 500,
+  corrupt_artifact: 422,
   schema_mismatch: 409,
   worse_than_baseline: 409,
   no_previous_version: 409,

@@ -61,6 +61,8 @@ export class ModelService {
       reason: 'api',
       ...(target === 'clv' ? {} : { expectedFeatureSchema: FEATURE_SCHEMA }),
     });
+    // Already current and serving: nothing to load, and no reason to rescore the whole base.
+    if (!result.changed && this.serving.versions[target] === version) return result;
     await this.reloadOrRevert(target);
     return result;
   }
