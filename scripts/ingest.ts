@@ -1,13 +1,11 @@
 import path from 'node:path';
-import { parseCommand, runCommand } from '../src/cli/common.js';
+import { UsageError } from '../src/cli/args.js';
+import { runCli } from '../src/cli/common.js';
 import { progressBar } from '../src/cli/progress.js';
-import { ValidationError } from '../src/domain/errors.js';
 import { CUSTOMER_COLUMNS, EVENT_COLUMNS } from '../src/domain/event.js';
 import { detectFormat, parseColumnMap } from '../src/ingest/format.js';
-import { ingestCustomers, ingestEvents } from '../src/ingest/ingest.js';
 import { ORDER_LINE_COLUMNS } from '../src/ingest/lines.js';
 import type { IngestSummary } from '../src/ingest/summary.js';
-import { openStore } from '../src/store/open.js';
 
 const USAGE = `Usage: npm run ingest -- --events FILE [--customers FILE] [options]
   --events FILE        behaviour events (CSV, NDJSON or Parquet; .gz read too)
@@ -21,26 +19,26 @@ const USAGE = `Usage: npm run ingest -- --events FILE [--customers FILE] [option
   --rejects-dir DIR    where rejects files go (default: beside the store, in rejects/)
   --db PATH --models DIR --json`;
 
-const { common, values } = parseCommand(
-  process.argv.slice(2),
-  {
-    events: { type: 'string' },
-    customers: { type: 'string' },
-    format: { type: 'string' },
-    map: { type: 'string' },
-    'customers-map': { type: 'string' },
-    lines: { type: 'boolean', default: false },
-    'ts-format': { type: 'string' },
-    strict: { type: 'boolean', default: false },
-    'rejects-dir': { type: 'string' },
-  },
-  USAGE,
-);
+const OPTIONS = {
+  events: { type: 'string' },
+  customers: { type: 'string' },
+  format: { type: 'string' },
+  map: { type: 'string' },
+  'customers-map': { type: 'string' },
+  lines: { type: 'boolean', default: false },
+  'ts-format': { type: 'string' },
+  strict: { type: 'boolean', default: false },
+  'rejects-dir': { type: 'string' },
+} as const;
 
-await runCommand(common.json, async () => {
+await runCli(process.argv.slice(2), OPTIONS, USAGE, async ({ common, values }) => {
   const eventsFile = values.events as string | undefined;
   const customersFile = values.customers as string | undefined;
-  if (!eventsFile && !customersFile) throw new ValidationError(`Give --events FILE and/or --customers FILE\n\n${USAGE}`);
+  if (!eventsFile && !customersFile) {
+    throw new UsageError('Give --events FILE and/or --customers FILE', [{ path: ['events'], message: 'required' }], USAGE);
+  }
+  // Loaded only now, so that a mistyped option is answered at once.
+  const [{ openStore }, { ingestCustomers, ingestEvents }] = await Promise.all([import('../src/store/open.js'), import('../src/ingest/ingest.js')]);
   const { store, identity } = await openStore(common.db, common.env);
   try {
     const shared = {

@@ -1,53 +1,74 @@
-import { backendReport } from '../src/ml/backend.js';
-import { log, parseCommand, runCommand } from '../src/cli/common.js';
-import { loadScoringConfig } from '../src/config/scoring.js';
+import { dateOption, UsageError } from '../src/cli/args.js';
+import { log, runCli } from '../src/cli/common.js';
+import { checkOutputFile, outputWriteError } from '../src/cli/output-file.js';
+import { asOfWarnings, eventDays, missingModels, missingModelWarning } from '../src/cli/score-checks.js';
 import { ValidationError } from '../src/domain/errors.js';
-import { latestEventDay, parseAsOf } from '../src/features/as-of.js';
-import { scoreBase } from '../src/serving/base-scores.js';
-import { writeScoreFile } from '../src/serving/score-file.js';
-import { summaryTable } from '../src/serving/summary-table.js';
-import { openStore } from '../src/store/open.js';
-import { ModelRegistry } from '../src/ml/registry/registry.js';
-import { ModelSet } from '../src/ml/serving/model-set.js';
-import { loadClvPredictor } from '../src/ml/train/clv.js';
+import type { ScoringConfig } from '../src/config/scoring.js';
+import type { ModelSet } from '../src/ml/serving/model-set.js';
+import type { Db } from '../src/store/database.js';
 
 const USAGE = `Usage: npm run score -- --output FILE.csv [--as-of YYYY-MM-DD] [--config scoring.json] [--db PATH] [--models DIR] [--json]
+  --output   the score file to write (missing directories are created)
   --as-of    score with events up to the end of that day (default: the day of the latest event)
-  --config   scoring rules (weights, thresholds) overriding the defaults; see config/scoring.example.json`;
+  --config   scoring rules (weights, thresholds) overriding the defaults; see config/scoring.example.json
+A target without a current model in --models leaves its columns empty, with a warning on stderr.`;
 
-const { common, values } = parseCommand(
-  process.argv.slice(2),
-  { output: { type: 'string' }, 'as-of': { type: 'string' }, config: { type: 'string' } },
-  USAGE,
-);
+const OPTIONS = { output: { type: 'string' }, 'as-of': { type: 'string' }, config: { type: 'string' } } as const;
 
-await runCommand(common.json, async () => {
+await runCli(process.argv.slice(2), OPTIONS, USAGE, async ({ common, values }) => {
   const output = values.output as string | undefined;
-  if (!output) throw new ValidationError(`--output FILE.csv is required\n\n${USAGE}`, [{ path: ['output'], message: 'required' }]);
+  if (!output) throw new UsageError('--output FILE.csv is required', [{ path: ['output'], message: 'required' }], USAGE);
+  checkOutputFile(output);
+  const givenAsOf = dateOption('as-of', values['as-of']);
+  // Loaded only now, so that a mistyped option is answered at once rather than after tfjs loads.
+  const [{ loadScoringConfig }, { openStore }, { ModelRegistry }, { ModelSet }, { loadClvPredictor }, { summaryTable }, { backendReport }] = await Promise.all([
+    import('../src/config/scoring.js'),
+    import('../src/store/open.js'),
+    import('../src/ml/registry/registry.js'),
+    import('../src/ml/serving/model-set.js'),
+    import('../src/ml/train/clv.js'),
+    import('../src/serving/summary-table.js'),
+    import('../src/ml/backend.js'),
+  ]);
   const config = loadScoringConfig((values.config as string | undefined) ?? process.env.PROPEL_SCORING_CONFIG);
   const { store } = await openStore(common.db, common.env);
   try {
-    const asOf = values['as-of'] ? parseAsOf(values['as-of'] as string, 'as-of') : await latestEventDay(store);
+    const days = await eventDays(store);
+    const asOf = givenAsOf ?? days?.last;
     if (!asOf) throw new ValidationError('The store has no events to score; load some with npm run ingest');
     const models = await ModelSet.loadCurrent(new ModelRegistry(common.models), loadClvPredictor);
-    const base = await scoreBase(store, asOf, config, models.any ? async (frame) => models.predict(frame) : undefined);
-    const customers = await writeScoreFile(output, base);
-    models.dispose();
+    const { base, customers } = await scoreAndWrite(store, asOf, config, models, output).finally(() => models.dispose());
     log(summaryTable(base.summary));
+    const missing = missingModels(models.versions);
+    // Warnings last, so they are what one reads when the run ends.
+    for (const target of missing) log(missingModelWarning(target, common.models));
+    if (givenAsOf) for (const warning of asOfWarnings(givenAsOf, days, customers)) log(warning);
+    const backend = backendReport();
     const summary = {
       customers,
       output,
       as_of: asOf,
       models: models.versions,
-      backend: backendReport()?.backend ?? null,
+      models_missing: missing,
+      backend: backend?.backend ?? null,
       lifecycle_segments: base.summary.lifecycle_segments.groups,
       value_tiers: base.summary.value_tiers.groups,
       potential_tiers: base.summary.potential_tiers.groups,
       pareto_top20_revenue_share: base.summary.pareto.top_revenue_share,
     };
-    const backend = backendReport();
     return { summary, text: `scored ${customers} customers as of ${asOf} → ${output}${backend ? ` (tfjs backend ${backend.backend})` : ''}` };
   } finally {
     store.close();
   }
 });
+
+/** Scores the base with the models and writes the file; a path that cannot be written is invalid input naming --output. */
+async function scoreAndWrite(store: Db, asOf: string, config: ScoringConfig, models: ModelSet, output: string) {
+  const [{ scoreBase }, { writeScoreFile }] = await Promise.all([import('../src/serving/base-scores.js'), import('../src/serving/score-file.js')]);
+  const base = await scoreBase(store, asOf, config, models.any ? async (frame) => models.predict(frame) : undefined);
+  try {
+    return { base, customers: await writeScoreFile(output, base) };
+  } catch (error) {
+    throw outputWriteError(error, output);
+  }
+}

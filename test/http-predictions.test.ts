@@ -228,7 +228,7 @@ describe('readiness with models', () => {
     // A new purchase model trained and promoted on disk (as `npm run train` in another process does).
     const serving = service.current.versions.purchase!;
     const [trained] = await runTraining(opened.store, registry.root, { targets: ['purchase'], promote: 'never', seed: 11 }, () => undefined);
-    const next = trained!.version;
+    const next = trained!.version!;
     await registry.promote('purchase', next, { force: true, reason: 'test' });
     const stale = await ready();
     expect(stale.status).toBe(503);

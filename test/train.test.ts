@@ -5,7 +5,7 @@ import { buildFeatures } from '../src/features/build.js';
 import { latestEventDay } from '../src/features/as-of.js';
 import { ModelRegistry } from '../src/ml/registry/registry.js';
 import { PropensityModel } from '../src/ml/train/propensity-artifact.js';
-import { runTraining, type TargetResult } from '../src/ml/train/run.js';
+import { runTraining, type TrainedTarget } from '../src/ml/train/run.js';
 import type { OpenedStore } from '../src/store/open.js';
 import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
 import { ModelService } from '../src/ml/serving/model-service.js';
@@ -21,14 +21,16 @@ import { loadGeneratedBase, tempDir, testApp, testKeys, testStore } from './help
 let dir: string;
 let opened: OpenedStore;
 let models: string;
-let results: TargetResult[];
+let results: TrainedTarget[];
 
 beforeAll(async () => {
   dir = tempDir();
   models = path.join(dir, 'models');
   opened = await testStore();
   await loadGeneratedBase(opened, dir, { customers: 1500, days: 365, seed: 3 });
-  results = await runTraining(opened.store, models, { targets: ['purchase', 'churn', 'clv'], promote: 'if_better' }, () => undefined);
+  const all = await runTraining(opened.store, models, { targets: ['purchase', 'churn', 'clv'], promote: 'if_better' }, () => undefined);
+  for (const r of all) expect(r.error, r.target).toBeUndefined();
+  results = all as TrainedTarget[];
 }, 240_000);
 afterAll(() => {
   opened.store.close();

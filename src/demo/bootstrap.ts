@@ -5,7 +5,7 @@ import { ingestCustomers, ingestEvents } from '../ingest/ingest.js';
 import type { IdentitySettings } from '../identity/normalize.js';
 import { MODEL_TARGETS, type ModelTarget } from '../ml/registry/metadata.js';
 import { ModelRegistry } from '../ml/registry/registry.js';
-import { runTraining } from '../ml/train/run.js';
+import { runTraining, type TrainedTarget } from '../ml/train/run.js';
 import type { Store } from '../store/database.js';
 
 export interface DemoDeps {
@@ -61,7 +61,8 @@ export async function trainMissingModels(store: Store, modelsDir: string, log: (
   log(`no current ${missing.join(', ')} model: training (once)`);
   for (const target of missing) {
     try {
-      const [result] = await runTraining(store, modelsDir, { targets: [target], promote: 'if_better' }, () => undefined);
+      // One target: a failure throws rather than coming back as a FailedTarget.
+      const [result] = (await runTraining(store, modelsDir, { targets: [target], promote: 'if_better' }, () => undefined)) as TrainedTarget[];
       log(`${target}: ${result!.version} ${result!.promoted ? 'promoted' : `not promoted (${result!.promote_refused})`}`);
     } catch (error) {
       log(`${target}: training failed, serving without it: ${(error as Error).message}`);

@@ -28,6 +28,7 @@ describe('hyperparameters', () => {
       horizonDays: 365,
       timeUnitDays: 1,
       penalizer: 0,
+      spendPenalizer: 0,
       annualDiscountRate: 0,
       discountStep: 'monthly',
       margin: 1,

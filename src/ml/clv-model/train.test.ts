@@ -8,7 +8,7 @@ import { generate } from '../../generate/generate.js';
 import { ingestEvents } from '../../ingest/ingest.js';
 import type { OpenedStore } from '../../store/open.js';
 import { ClvFitError } from '../clv/index.js';
-import { holdoutErrors, pearson, trainClv } from './train.js';
+import { beatsBaseline, holdoutErrors, pearson, trainClv } from './train.js';
 
 let opened: OpenedStore;
 beforeEach(async () => {
@@ -88,6 +88,18 @@ describe('trainClv holdout evaluation', () => {
     for (const k of ['p', 'q', 'v'] as const) expect(penalized.params.gamma_gamma[k] / off.params.gamma_gamma[k], k).toBeCloseTo(1, 4);
     const spend = await trainClv(opened.store, { asOf, hyper: { holdoutDays: 0, spendPenalizer: 0.0001 } });
     expect(spend.params.gamma_gamma.v / off.params.gamma_gamma.v).not.toBeCloseTo(1, 3);
+  });
+
+  it('judges the forecast of expected counts on squared error, so a naive 0 for non-buyers cannot win on absolute error alone', () => {
+    // Nine customers buy nothing in the holdout and one buys 10: the naive rate says 0 for all.
+    const actual = [0, 0, 0, 0, 0, 0, 0, 0, 0, 10];
+    const naive = holdoutErrors(new Array(10).fill(0), actual);
+    const model = holdoutErrors([0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 6], actual);
+    expect(model.mae).toBeCloseTo(1.03, 12);
+    expect(naive.mae).toBe(1);
+    expect(model.rmse).toBeCloseTo(Math.sqrt(2.041), 12);
+    expect(beatsBaseline(model, naive)).toBe(true); // RMSE 1.43 vs 3.16, though MAE 1.03 vs 1
+    expect(beatsBaseline(naive, model)).toBe(false);
   });
 
   it('measures errors the usual way', () => {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { argvError } from '../../cli/args.js';
 import { COMMON_OPTIONS, log } from '../../cli/common.js';
 import { readEnv } from '../../config/env.js';
 import { DomainError, ValidationError } from '../../domain/errors.js';
@@ -39,7 +40,7 @@ export async function modelsCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new ValidationError(`${(error as Error).message}\n\n${MODELS_USAGE}`);
+    throw argvError(error, Object.keys(OPTIONS), MODELS_USAGE);
   }
   const { values, positionals } = parsed;
   if (values.help) return { summary: { usage: MODELS_USAGE }, text: MODELS_USAGE };

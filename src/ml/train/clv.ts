@@ -6,14 +6,15 @@ import { clvPredictor, contractParams, loadClvModel, saveClvModel, trainClv } fr
 import { dataFingerprint } from '../dataset/training-set.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { ClvLoader } from '../serving/model-set.js';
-import type { TargetResult, TrainRequest } from './run.js';
+import type { TrainedTarget, TrainRequest } from './run.js';
 
 /**
  * Fits BG/NBD + Gamma-Gamma on every purchase up to as-of, registers the version with its holdout
  * evaluation, and reports the contract's params (r, alpha, a, b, time_unit, p, q, v). It "beats the
- * baseline" when its holdout purchase forecast has a lower MAE than the customer's own past rate.
+ * baseline" when its holdout purchase forecast has a lower RMSE than the customer's own past rate
+ * (the forecast is an expected count, which squared error judges; clv-model/train.ts).
  */
-export async function trainAndSaveClv(db: Db, registry: ModelRegistry, request: TrainRequest, log: (m: string) => void): Promise<TargetResult> {
+export async function trainAndSaveClv(db: Db, registry: ModelRegistry, request: TrainRequest, log: (m: string) => void): Promise<TrainedTarget> {
   const asOf = request.asOf ?? (await latestEventDay(db));
   if (!asOf) throw new DomainError('no_data', 'The store has no events: nothing to fit CLV on', 422);
   const model = await trainClv(db, { asOf, hyper: request.horizonDays ? { horizonDays: request.horizonDays } : {}, log }).catch((error: unknown) => {

@@ -14,19 +14,31 @@ export interface TrainRequest {
   seed?: number;
 }
 
-export interface TargetResult {
+/** A target trained and registered (promoted or not). */
+export interface TrainedTarget {
   target: ModelTarget;
   version: string;
   backend: string;
   kind: string;
   promoted: boolean;
   promote_refused?: string;
-  /** With several targets, one that fails is reported here and the others still run. */
-  error?: { code: string; message: string };
+  error?: undefined;
   metrics?: Record<string, unknown>;
   params?: Record<string, unknown>;
   report?: string;
 }
+
+/** With several targets, one that fails is reported so, with no version, and the others still run. */
+export interface FailedTarget {
+  target: ModelTarget;
+  version: null;
+  backend: null;
+  kind: null;
+  promoted: false;
+  error: { code: string; message: string };
+}
+
+export type TargetResult = TrainedTarget | FailedTarget;
 
 /** Trains, registers and (when it earns it) promotes each requested model. */
 export async function runTraining(db: Db, modelsDir: string, request: TrainRequest, log: (m: string) => void): Promise<TargetResult[]> {
@@ -39,13 +51,13 @@ export async function runTraining(db: Db, modelsDir: string, request: TrainReque
       if (request.targets.length === 1) throw error;
       const code = (error as { code?: unknown }).code;
       log(`${target}: training failed: ${(error as Error).message}`);
-      results.push({ target, version: '', backend: '', kind: '', promoted: false, error: { code: typeof code === 'string' ? code : 'internal', message: (error as Error).message } });
+      results.push({ target, version: null, backend: null, kind: null, promoted: false, error: { code: typeof code === 'string' ? code : 'internal', message: (error as Error).message } });
     }
   }
   return results;
 }
 
-async function trainTarget(db: Db, registry: ModelRegistry, target: ModelTarget, request: TrainRequest, log: (m: string) => void): Promise<TargetResult> {
+async function trainTarget(db: Db, registry: ModelRegistry, target: ModelTarget, request: TrainRequest, log: (m: string) => void): Promise<TrainedTarget> {
   if (target === 'clv') {
     const { trainAndSaveClv } = await import('./clv.js');
     return promoteIfEarned(registry, await trainAndSaveClv(db, registry, request, log), request, log);
@@ -66,7 +78,7 @@ async function trainTarget(db: Db, registry: ModelRegistry, target: ModelTarget,
   trained.model.dispose();
   const model = contractMetrics(trained.evaluation.model);
   const baseline = contractMetrics(trained.evaluation.baseline);
-  const result: TargetResult = {
+  const result: TrainedTarget = {
     target,
     version: saved.version,
     backend: trained.backend,
@@ -78,7 +90,7 @@ async function trainTarget(db: Db, registry: ModelRegistry, target: ModelTarget,
   return promoteIfEarned(registry, result, request, log);
 }
 
-async function promoteIfEarned(registry: ModelRegistry, result: TargetResult, request: TrainRequest, log: (m: string) => void): Promise<TargetResult> {
+async function promoteIfEarned(registry: ModelRegistry, result: TrainedTarget, request: TrainRequest, log: (m: string) => void): Promise<TrainedTarget> {
   if (request.promote === 'never') return result;
   try {
     await registry.promote(result.target, result.version, { force: request.promote === 'force', reason: 'train' });
