@@ -221,6 +221,15 @@ describe('verdictOf', () => {
     expect(v.detail).toBe('AUC — vs 0.742');
   });
 
+  it('says the probabilities are worse when the trainer refused a version that ranks better', () => {
+    const input = { ...sampleEvaluation(), beats_baseline: false };
+    input.model.metrics.log_loss = 0.736;
+    input.baseline.metrics.log_loss = 0.662;
+    const v = verdictOf(parseEvaluation(input));
+    expect(v.beats).toBe(false);
+    expect(v.detail).toBe('AUC 0.812 vs 0.742, +0.070; but log loss 0.7360 vs 0.6620: its probabilities are worse');
+  });
+
   it("follows the trainer's recorded decision", () => {
     const input = { ...sampleEvaluation(), beats_baseline: false };
     expect(verdictOf(parseEvaluation(input)).beats).toBe(false);

@@ -379,6 +379,11 @@ export function verdictOf(e: Evaluation): Verdict {
   if (!beats) {
     headline = 'does NOT beat the baseline — will not be promoted without --force';
     detail = difference === null ? aucs : `${aucs}, ${formatDifference('auc', difference)}`;
+    // Ranks better but its probabilities are worse (the trainer also compares log loss).
+    const loss = compareMetric(e, 'log_loss');
+    if (difference !== null && difference > 0 && loss.difference !== null && loss.difference > 0) {
+      detail += `; but log loss ${formatMetric('log_loss', loss.model)} vs ${formatMetric('log_loss', loss.baseline)}: its probabilities are worse`;
+    }
   } else if (difference !== null && difference > 0) {
     headline = `beats the rule baseline on AUC by ${difference.toFixed(METRICS.auc.decimals)}`;
     detail = `${formatMetric('auc', model)} vs ${formatMetric('auc', baseline)}`;

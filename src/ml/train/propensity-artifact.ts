@@ -38,6 +38,16 @@ export function contractMetrics(r: BinaryReport) {
   };
 }
 
+/**
+ * Whether a propensity model earns promotion over its rule baseline: it must rank better (AUC) and
+ * its probabilities must be no worse (log loss, the baseline calibrated isotonic on the model's own
+ * calibration rows). Next best action multiplies these probabilities by money, so a model that
+ * ranks well but whose probabilities are off (e.g. after a shift between cutoffs) is not served.
+ */
+export function beatsBaseline(model: BinaryReport, baseline: BinaryReport): boolean {
+  return model.rocAuc > baseline.rocAuc && !(model.logLoss > baseline.logLoss);
+}
+
 /** Writes a trained model as a new registry version (weights, scaler, calibration, evaluation, metadata). */
 export async function savePropensity(
   registry: ModelRegistry,
@@ -69,7 +79,7 @@ export async function savePropensity(
     },
     data_fingerprint: meta.dataFingerprint,
     metrics: { model, baseline },
-    beats_baseline: (model.auc ?? 0) > (baseline.auc ?? 0),
+    beats_baseline: beatsBaseline(trained.evaluation.model, trained.evaluation.baseline),
     details: {
       feature_names: trained.featureNames,
       calibration_method: trained.calibration.method,

@@ -4,6 +4,7 @@ import { FEATURE_SCHEMA } from '../../features/schema.js';
 import { buildEvaluation, REPORT_FILE } from '../report/evaluation.js';
 import { renderReport } from '../report/html.js';
 import { baselineDescription, type TrainedPropensity } from './propensity.js';
+import { beatsBaseline } from './propensity-artifact.js';
 
 const DESCRIPTIONS = new Map(FEATURE_SCHEMA.map((f) => [f.name, f.description]));
 
@@ -34,7 +35,7 @@ export async function renderReportFile(dir: string, version: string, trained: Tr
       seconds: trained.seconds,
     },
     data_fingerprint: meta.dataFingerprint,
-    beats_baseline: trained.evaluation.model.rocAuc > trained.evaluation.baseline.rocAuc,
+    beats_baseline: beatsBaseline(trained.evaluation.model, trained.evaluation.baseline),
   });
   await fs.writeFile(path.join(dir, REPORT_FILE), renderReport(evaluation));
 }
