@@ -59,6 +59,8 @@ export async function runTraining(db: Db, modelsDir: string, request: TrainReque
 
 async function trainTarget(db: Db, registry: ModelRegistry, target: ModelTarget, request: TrainRequest, log: (m: string) => void): Promise<TrainedTarget> {
   if (target === 'clv') {
+    // CLV has no label window: it fits every purchase up to --as-of, so a cutoff has nothing to cut.
+    if (request.cutoff) log(`clv: --cutoff ${request.cutoff} does not apply to CLV (fitted on all purchases up to --as-of); ignored`);
     const { trainAndSaveClv } = await import('./clv.js');
     return promoteIfEarned(registry, await trainAndSaveClv(db, registry, request, log), request, log);
   }
