@@ -170,7 +170,8 @@ function compare(actionId: string, tr: Tally, co: Tally): ActionExperiment {
 
 export const EXPERIMENT_METHOD =
   'conversion rates with 95% Wilson score intervals; uplift = treatment − control with the 95% hybrid score interval of Newcombe (1998, method 10); ' +
-  'relative lift = uplift / control rate; p-value of the two-sided pooled two-proportion z test; revenue per customer = Σ value / n';
+  'relative lift = uplift / control rate; p-value of the two-sided pooled two-proportion z test; revenue per customer = Σ value / n; ' +
+  'n counts customers (the unit the control group is drawn for): a customer shown an action several times counts once, converted if any showing converted';
 
 /** Per-action (sorted by id) and pooled comparison of treatment and control. */
 export function experimentReport(records: Iterable<OutcomeRecord>): ExperimentReport {

@@ -189,12 +189,19 @@ export class OutcomeLedger {
   }
 
   /** One record per unit (action of a decision) for the experiment report, optionally since a time. */
+  /**
+   * One record per customer, action and group: the control group is drawn per customer, so the
+   * customer is the unit the experiment compares (several showings of an action to one customer
+   * are not independent trials). Converted when any of them converted; the value is their sum. A
+   * person merged into another counts as the survivor.
+   */
   async experimentRecords(since?: Date): Promise<OutcomeRecord[]> {
     const rows = await this.store.all<{ action_id: string; grp: 'treatment' | 'control'; converted: boolean; value: number | null }>(
-      `SELECT action_id, grp, bool_or(outcome = 'converted') AS converted,
-              sum(value) FILTER (WHERE outcome = 'converted') AS value
-       FROM nba_outcomes ${since ? 'WHERE ts >= ?' : ''}
-       GROUP BY decision_id, action_id, grp`,
+      `SELECT o.action_id, o.grp, bool_or(o.outcome = 'converted') AS converted,
+              sum(o.value) FILTER (WHERE o.outcome = 'converted') AS value
+       FROM nba_outcomes o LEFT JOIN persons p ON p.person_id = o.person_id
+       ${since ? 'WHERE o.ts >= ?' : ''}
+       GROUP BY coalesce(p.merged_into, o.person_id), o.action_id, o.grp`,
       since ? [since.toISOString()] : [],
     );
     return rows.map((r) => ({ action_id: r.action_id, group: r.grp, converted: Boolean(r.converted), value: r.value === null ? 0 : Number(r.value) }));
