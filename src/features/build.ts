@@ -1,3 +1,4 @@
+import { listedIdSql } from '../domain/anonymous-id.js';
 import { sqlIdent, sqlString, type Db } from '../store/database.js';
 import { asOfEnd, type AsOf } from './as-of.js';
 import { frameFromResult, type FeatureFrame } from './frame.js';
@@ -70,7 +71,7 @@ profile AS (${profileSql('')}),
 population AS (
   SELECT person_id FROM ${familyName(ALL_TYPES_FAMILY)} UNION SELECT person_id FROM profile
 )
-SELECT person_id, coalesce(p.customer_id, 'anon-' || person_id) AS customer_id,
+SELECT person_id, ${listedIdSql('p.customer_id', 'person_id')} AS customer_id,
        ${passthrough.join(',\n       ')},
        ${finals.join(',\n       ')}
 FROM population pop

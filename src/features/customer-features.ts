@@ -1,3 +1,4 @@
+import { listedIdSql } from '../domain/anonymous-id.js';
 import { sqlString, type Db } from '../store/database.js';
 import { asOfEnd, MS_PER_DAY, type AsOf } from './as-of.js';
 import { EVENT_ROWS, profileSql } from './build.js';
@@ -27,7 +28,7 @@ export class CustomerFeatures {
     const params = { t_end: asOfEnd(asOf) };
     // One after the other: both run on the one connection.
     const persons = await this.db.all<PersonRow>(
-      `SELECT p.person_id, coalesce(p.customer_id, 'anon-' || p.person_id) AS customer_id, pr.__signup_age_days AS signup_age_days,
+      `SELECT p.person_id, ${listedIdSql('p.customer_id', 'p.person_id')} AS customer_id, pr.__signup_age_days AS signup_age_days,
               pr.person_id IS NOT NULL AS profiled
        FROM persons p LEFT JOIN (${profileSql(` AND c.person_id IN (${inList})`)}) pr USING (person_id)
        WHERE p.person_id IN (${inList}) AND p.merged_into IS NULL`,

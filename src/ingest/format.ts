@@ -36,6 +36,12 @@ export function parseColumnMap(spec: string | undefined, allowedTargets: readonl
         { path: ['map', target], message: 'unknown target column' },
       ]);
     }
+    // The last of two sources for one column would silently win; one source may feed two columns.
+    if (Object.hasOwn(map, target)) {
+      throw new ValidationError(`--map names '${target}' twice (${target}=${map[target]} and ${target}=${source}); give each column one source`, [
+        { path: ['map', target], message: 'repeated target column' },
+      ]);
+    }
     map[target] = source;
   }
   return map;

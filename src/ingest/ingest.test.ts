@@ -193,11 +193,10 @@ describe('ingest from files', () => {
       { event_id: 'z1', customer_id: 'C1', type: 'visit', ts: '2024-01-01T10:00:00+08:00' },
       { event_id: 'z2', customer_id: 'C1', type: 'visit', ts: '2024-01-01T10:00:00.5Z' },
       { event_id: 'z3', customer_id: 'C1', type: 'visit', ts: '2024-01-01 10:00' },
-      { event_id: 'z4', customer_id: 'C1', type: 'visit', ts: 'infinity' },
     ]);
-    expect(summary).toMatchObject({ ingested: 5, rejected: 0 });
+    expect(summary).toMatchObject({ ingested: 4, rejected: 0 });
     const rows = await opened.store.all<{ ts: string }>('SELECT ts::VARCHAR AS ts FROM events ORDER BY event_id');
-    expect(rows.map((r) => r.ts)).toEqual(['2024-01-01 02:00:00', '2024-01-01 10:00:00.5', '2024-01-01 10:00:00', 'infinity', '2024-06-01 14:00:00']);
+    expect(rows.map((r) => r.ts)).toEqual(['2024-01-01 02:00:00', '2024-01-01 10:00:00.5', '2024-01-01 10:00:00', '2024-06-01 14:00:00']);
   });
 
   it('reads a date-time without a zone as UTC even after one with a zone name in the same batch', async () => {

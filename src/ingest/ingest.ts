@@ -8,8 +8,21 @@ import { sqlIdent, sqlString, type Db, type Store } from '../store/database.js';
 import { EventIdFilter } from './event-id-filter.js';
 import type { InputFormat } from './format.js';
 import { eventIdSql, hashedKeyColumns, identityKeySelect, identityTuplesSql, TUPLE_PERSON_JOIN } from './keys.js';
-import { aggregateOrderLines, ORDER_LINE_COLUMNS } from './lines.js';
-import { booleanSql, customerRules, eventRules, issuesSql, orderLineRules, validSql, type Rule } from './rules.js';
+import { aggregateOrderLines, ORDER_LINE_COLUMNS, rejectLinesOfOthersOrders } from './lines.js';
+import { isEmptyFile, readError } from './read-errors.js';
+import { claimRejectsFile } from './rejects-file.js';
+import {
+  booleanSql,
+  customerRules,
+  DEFAULT_FUTURE_TOLERANCE_HOURS,
+  eventRules,
+  eventTypedValues,
+  issuesSql,
+  orderLineRules,
+  validSql,
+  type EventRuleOptions,
+  type Rule,
+} from './rules.js';
 import { stageFile, withDerived, type Derived, type MalformedLine, type StageResult } from './stage.js';
 import { SUMMARY_REJECTS_LIMIT, type IngestSummary, type RejectedRow } from './summary.js';
 
@@ -26,6 +39,10 @@ export interface IngestOptions {
   lines?: boolean;
   /** strptime format for ts columns that are not ISO 8601. */
   tsFormat?: string;
+  /** The ingest time events are checked against (default: the clock). */
+  now?: Date;
+  /** How many hours past `now` an event's ts may lie (default DEFAULT_FUTURE_TOLERANCE_HOURS). */
+  futureToleranceHours?: number;
   strict?: boolean;
   /** Folder for the rejects CSV; none is written when undefined. */
   rejectsDir?: string;
@@ -71,7 +88,8 @@ const EVENT_KEEP = [
 
 export async function ingestEvents(store: Store, options: IngestOptions): Promise<IngestSummary & { landed?: LandedRow[] }> {
   const columns = options.lines ? ORDER_LINE_COLUMNS : EVENT_COLUMNS;
-  const { typed, rules } = options.lines ? orderLineRules(options.tsFormat) : eventRules(options.tsFormat);
+  const ruleOptions = eventRuleOptions(options);
+  const { typed, rules } = options.lines ? orderLineRules(ruleOptions) : eventRules(ruleOptions);
   // Typed values, hashed identity keys and the event id are computed once, while staging; validity from them.
   const derived: Derived = options.lines
     ? [typed, { ok: validSql(rules) }]
@@ -91,8 +109,9 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
       let source = STAGE;
       if (options.lines) {
         await tx.run(`CREATE OR REPLACE TEMP TABLE valid_lines AS SELECT * FROM ${STAGE} WHERE ok`);
+        await rejectLinesOfOthersOrders(tx, 'valid_lines', 'b_rejects', options.identity);
         await aggregateOrderLines(tx, 'valid_lines', 'order_events', options.tsFormat);
-        const { v_ts: _, ...numbers } = eventRules().typed; // ts is a TIMESTAMP already
+        const { v_ts: _, ...numbers } = eventTypedValues(); // ts is a TIMESTAMP already
         await tx.run(
           `CREATE OR REPLACE TEMP TABLE order_events_staged AS
            SELECT *, true AS ok, ts AS v_ts, ${Object.entries(numbers).map(([name, sql]) => `${sql} AS ${name}`).join(', ')},
@@ -173,8 +192,19 @@ export async function ingestEvents(store: Store, options: IngestOptions): Promis
       merges: identity.merges,
       rejects: rejected.sample,
     };
-    return finishBatch(tx, summary, options);
+    return finishBatch(tx, summary, options, store.file);
   });
+}
+
+/** The event rules' options from the ingest's, checking the tolerance. */
+function eventRuleOptions(options: IngestOptions): EventRuleOptions {
+  const hours = options.futureToleranceHours ?? DEFAULT_FUTURE_TOLERANCE_HOURS;
+  if (!Number.isFinite(hours) || hours < 0) {
+    throw new ValidationError(`futureToleranceHours must be a number of hours ≥ 0, got ${hours}`, [
+      { path: ['futureToleranceHours'], message: 'must be ≥ 0' },
+    ]);
+  }
+  return { tsFormat: options.tsFormat, now: options.now ?? new Date(), futureToleranceHours: hours };
 }
 
 /**
@@ -222,7 +252,8 @@ export async function ingestCustomers(store: Store, options: IngestOptions): Pro
     const batchId = await beginBatch(tx, 'customers', options);
     const rejected = await collectRejects(tx, batchId, options.rejectsLimit);
     const identity = await resolveIdentities(tx, 'valid', batchId);
-    // The last row of a person in the file wins; a newer file replaces an older profile.
+    // The last row of a person in the file wins (the others count as duplicates); a newer file
+    // replaces an older profile.
     await tx.run(
       `CREATE OR REPLACE TEMP TABLE profiles AS
        SELECT m.person_id, v.signup_ts, v.consent_email, v.consent_sms, v.consent_line, v.consent_push
@@ -231,19 +262,20 @@ export async function ingestCustomers(store: Store, options: IngestOptions): Pro
     );
     await tx.run('DELETE FROM customers WHERE person_id IN (SELECT person_id FROM profiles)');
     await tx.run(`INSERT INTO customers SELECT *, ${batchId} FROM profiles`);
+    const ingested = await count(tx, 'profiles');
     const summary: IngestSummary = {
       batch_id: batchId,
       kind: 'customers',
       read: staged.read,
-      ingested: await count(tx, 'profiles'),
-      duplicates: 0,
+      ingested,
+      duplicates: (await count(tx, 'valid')) - ingested,
       rejected: rejected.rows,
       rejects_file: null,
       persons_created: identity.personsCreated,
       merges: identity.merges,
       rejects: rejected.sample,
     };
-    return finishBatch(tx, summary, options);
+    return finishBatch(tx, summary, options, store.file);
   });
 }
 
@@ -268,8 +300,16 @@ async function stage(tx: Db, options: IngestOptions, columns: readonly string[],
     if (!fs.existsSync(source.file)) {
       throw new ValidationError(`No such file: ${source.file}`, [{ path: ['file'], message: 'file not found' }]);
     }
+    if (await isEmptyFile(source.file)) {
+      throw new ValidationError(`The file ${source.file} is empty: it has no header and no rows`, [{ path: ['file'], message: 'empty file' }]);
+    }
+    await checkTsFormat(tx, options.tsFormat);
     const request = { file: source.file, format: source.format, columns, map: source.map ?? {}, table: STAGE, derived, linesOnlyForRejects: keep !== undefined, keep };
-    return stageFile(tx, request, (sql) => runWithProgress(tx, sql, options.onProgress));
+    try {
+      return await stageFile(tx, request, (sql) => runWithProgress(tx, sql, options.onProgress));
+    } catch (error) {
+      throw readError(error, source.file, source.format) ?? error;
+    }
   }
   const text = `${STAGE}_text`;
   await tx.run(
@@ -288,6 +328,19 @@ async function stage(tx: Db, options: IngestOptions, columns: readonly string[],
   appender.closeSync();
   await tx.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} AS ${withDerived(`SELECT * FROM ${text}`, derived)}`);
   return { read: source.rows.length, malformed: [] as MalformedLine[], missing: [] as string[], linesKnown: true };
+}
+
+/** A --ts-format DuckDB cannot use fails the ingest before the file is read, in plain words. */
+async function checkTsFormat(tx: Db, format: string | undefined): Promise<void> {
+  if (format === undefined) return;
+  try {
+    await tx.one(`SELECT try_strptime('2024-01-01', ${sqlString(format)}) AS t`);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ValidationError(`--ts-format '${format}' is not a strptime format DuckDB can read (e.g. %d/%m/%Y %H:%M)`, [
+      { path: ['ts_format'], message: detail },
+    ]);
+  }
 }
 
 /** Runs a long statement while reporting DuckDB's own progress estimate. */
@@ -349,7 +402,7 @@ async function collectRejects(tx: Db, batchId: number, limit = SUMMARY_REJECTS_L
   return { rows, sample };
 }
 
-async function finishBatch<S extends IngestSummary>(tx: Db, summary: S, options: IngestOptions): Promise<S> {
+async function finishBatch<S extends IngestSummary>(tx: Db, summary: S, options: IngestOptions, storeFile: string): Promise<S> {
   if (options.strict && summary.rejected > 0) {
     throw new StrictRejectError(
       summary.rejected,
@@ -357,9 +410,8 @@ async function finishBatch<S extends IngestSummary>(tx: Db, summary: S, options:
     );
   }
   if (options.rejectsDir && summary.rejected > 0) {
-    fs.mkdirSync(options.rejectsDir, { recursive: true });
-    const base = options.source.kind === 'file' ? path.basename(options.source.file).replace(/[^\w.-]+/g, '_') : 'request';
-    const file = path.join(options.rejectsDir, `batch-${summary.batch_id}-${base}.rejects.csv`);
+    const input = options.source.kind === 'file' ? path.basename(options.source.file) : 'request';
+    const file = claimRejectsFile(options.rejectsDir, storeFile, summary.batch_id, input);
     await tx.run(`COPY (SELECT line, field, reason FROM b_rejects ORDER BY line, field) TO ${sqlString(file)} (HEADER)`);
     summary.rejects_file = file;
   }

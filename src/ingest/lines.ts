@@ -1,4 +1,5 @@
 import { EVENT_COLUMNS } from '../domain/event.js';
+import { normalizedEmailSql, normalizedPhoneSql, type IdentitySettings } from '../identity/normalize.js';
 import { sqlIdent, type Db } from '../store/database.js';
 import { timestampSql } from './rules.js';
 
@@ -60,4 +61,45 @@ export async function aggregateOrderLines(db: Db, linesTable: string, eventsTabl
      SELECT event_id, product_id, category, abs(quantity) AS quantity, round(abs(quantity) * unit_price, 2) AS amount
      FROM order_lines`,
   );
+}
+
+/** The identifiers of a line as the identity step compares them (e-mail and phone normalised). */
+function ownerColumns(identity: IdentitySettings): string[] {
+  return ['customer_id', 'member_id', normalizedEmailSql('email'), normalizedPhoneSql('phone', identity.phoneCountryCode)];
+}
+
+/**
+ * An order belongs to the customer of its first line. A later line of the order whose identifiers
+ * differ from the first line's would otherwise be summed into that customer's purchase (and its
+ * identifiers linked to theirs), so it is rejected instead: its line and reason are added to
+ * `rejectsTable` and it is deleted from `linesTable`. Returns how many lines were rejected.
+ */
+export async function rejectLinesOfOthersOrders(db: Db, linesTable: string, rejectsTable: string, identity: IdentitySettings): Promise<number> {
+  const owner = ownerColumns(identity);
+  // An exact test per order that needs no window: a column differs when its values are not all
+  // equal, or present on some lines only. Most files have no such order and stop here.
+  const differs = owner.map((c) => `min(${c}) <> max(${c}) OR count(${c}) NOT IN (0, count(*))`).join(' OR ');
+  await db.run(`CREATE OR REPLACE TEMP TABLE split_orders AS SELECT order_id FROM ${linesTable} GROUP BY order_id HAVING ${differs}`);
+  const split = Number((await db.one<{ n: number }>('SELECT count(*) AS n FROM split_orders'))!.n);
+  if (split === 0) return 0;
+  const tuple = `[${owner.join(', ')}]`;
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE split_lines AS
+     SELECT line, order_id, first_line FROM (
+       SELECT line, order_id, ${tuple} AS owner,
+              first_value(line) OVER w AS first_line, first_value(${tuple}) OVER w AS first_owner
+       FROM ${linesTable} WHERE order_id IN (SELECT order_id FROM split_orders)
+       WINDOW w AS (PARTITION BY order_id ORDER BY line)
+     ) WHERE owner IS DISTINCT FROM first_owner`,
+  );
+  await db.run(
+    `INSERT INTO ${rejectsTable} (line, field, reason)
+     SELECT line, 'order_id', 'order ' || order_id || ' already belongs to another customer (the identifiers of its line ' || first_line || ')'
+     FROM split_lines`,
+  );
+  await db.run(`DELETE FROM ${linesTable} WHERE line IN (SELECT line FROM split_lines)`);
+  const n = await db.one<{ n: number }>('SELECT count(*) AS n FROM split_lines');
+  await db.run('DROP TABLE split_lines');
+  await db.run('DROP TABLE split_orders');
+  return Number(n!.n);
 }

@@ -1,3 +1,4 @@
+import { ANONYMOUS_ID_PREFIX } from '../domain/anonymous-id.js';
 import { EVENT_TYPES } from '../domain/event.js';
 import { EMAIL_PATTERN, PHONE_MAX_DIGITS, PHONE_MIN_DIGITS } from '../identity/normalize.js';
 import { sqlIdent, sqlString } from '../store/database.js';
@@ -69,12 +70,22 @@ function typedValues(numbers: string[], timestamps: string[], format?: string): 
   return typed;
 }
 
+/** A customer id column must not start with the prefix of the ids given to people without one (any case). */
+export function reservedPrefixRule(name: string): Rule {
+  return {
+    field: name,
+    broken: `(${col(name)} ILIKE ${sqlString(ANONYMOUS_ID_PREFIX + '%')})`, // any case
+    message: `'${name} ' || ${quoted(name)} || ' starts with ${ANONYMOUS_ID_PREFIX}, a prefix reserved for the ids given to people known only by e-mail, phone or member id'`,
+  };
+}
+
 export const IDENTIFIER_RULES: Rule[] = [
   {
     field: 'customer_id',
     broken: `(customer_id IS NULL AND member_id IS NULL AND email IS NULL AND phone IS NULL)`,
     message: `'no identifier: one of customer_id, member_id, email, phone is required'`,
   },
+  reservedPrefixRule('customer_id'),
   {
     field: 'email',
     broken: `(${present('email')} AND NOT regexp_matches(lower(trim(email)), ${sqlString(EMAIL_PATTERN)}))`,
@@ -87,6 +98,38 @@ export const IDENTIFIER_RULES: Rule[] = [
     message: `'phone must have ${PHONE_MIN_DIGITS} to ${PHONE_MAX_DIGITS} digits'`,
   },
 ];
+
+/**
+ * How many hours past the ingest time an event's ts may lie. A date-time written without a zone
+ * is read as UTC, and zones run up to UTC+14: a local clock's "now" written without its zone reads
+ * up to 14 h ahead, so 24 h keeps every real event while one stamped days or years ahead (which
+ * would move the default as-of date of every score) is refused.
+ */
+export const DEFAULT_FUTURE_TOLERANCE_HOURS = 24;
+
+/** What the event rules need besides the row: the ts format and the latest ts accepted. */
+export interface EventRuleOptions {
+  /** strptime format for ts columns that are not ISO 8601. */
+  tsFormat?: string;
+  /** The ingest time; a ts later than this plus the tolerance is rejected. */
+  now: Date;
+  futureToleranceHours?: number;
+}
+
+/** The newest ts accepted, as a UTC TIMESTAMP literal. */
+function latestTsSql(now: Date, toleranceHours: number): string {
+  const latest = new Date(now.getTime() + toleranceHours * 3_600_000);
+  return `TIMESTAMP '${latest.toISOString().replace('T', ' ').replace('Z', '')}'`;
+}
+
+function notInFutureRule(name: string, options: EventRuleOptions): Rule {
+  const hours = options.futureToleranceHours ?? DEFAULT_FUTURE_TOLERANCE_HOURS;
+  return {
+    field: name,
+    broken: `(${typedColumn(name)} > ${latestTsSql(options.now, hours)})`,
+    message: `'${name} ' || ${quoted(name)} || ' is in the future (after the ingest time + ${hours} h)'`,
+  };
+}
 
 function timestampRules(name: string, required: boolean, format?: string): Rule[] {
   const rules: Rule[] = [];
@@ -103,9 +146,15 @@ function timestampRules(name: string, required: boolean, format?: string): Rule[
 
 const TYPE_LIST = EVENT_TYPES.map((t) => sqlString(t)).join(', ');
 
+/** The typed values of an event row (v_amount, v_ts, ...). */
+export function eventTypedValues(tsFormat?: string): Record<string, string> {
+  return typedValues(['amount', 'margin', 'quantity', 'duration_s', 'rating'], ['ts'], tsFormat);
+}
+
 /** Rules for one event row (CONTRACT.md §1). */
-export function eventRules(tsFormat?: string): RuleSet {
-  const typed = typedValues(['amount', 'margin', 'quantity', 'duration_s', 'rating'], ['ts'], tsFormat);
+export function eventRules(options: EventRuleOptions): RuleSet {
+  const { tsFormat } = options;
+  const typed = eventTypedValues(tsFormat);
   const rules: Rule[] = [
     ...IDENTIFIER_RULES,
     { field: 'type', broken: `(type IS NULL)`, message: `'type is required'` },
@@ -115,6 +164,7 @@ export function eventRules(tsFormat?: string): RuleSet {
       message: `'type ' || ${quoted('type')} || ' is not one of ${EVENT_TYPES.join(', ')}'`,
     },
     ...timestampRules('ts', true, tsFormat),
+    notInFutureRule('ts', options),
     {
       field: 'amount',
       broken: `(type IN ('purchase', 'refund') AND amount IS NULL)`,
@@ -124,6 +174,8 @@ export function eventRules(tsFormat?: string): RuleSet {
     ...numberRule('margin'),
     ...numberRule('quantity'),
     ...numberRule('duration_s', 0),
+    // A referral names a real customer; a made-up anon- id never resolves to one.
+    reservedPrefixRule('related_customer_id'),
     {
       field: 'rating',
       broken: `(${present('rating')} AND (${typedColumn('rating')} IS NULL OR ${typedColumn('rating')} NOT IN (1, 2, 3, 4, 5)))`,
@@ -134,12 +186,14 @@ export function eventRules(tsFormat?: string): RuleSet {
 }
 
 /** Rules for one order line in `--lines` mode; the order becomes a purchase or refund event. */
-export function orderLineRules(tsFormat?: string): RuleSet {
+export function orderLineRules(options: EventRuleOptions): RuleSet {
+  const { tsFormat } = options;
   const typed = typedValues(['quantity', 'unit_price', 'margin'], ['ts'], tsFormat);
   const rules: Rule[] = [
     ...IDENTIFIER_RULES,
     { field: 'order_id', broken: `(order_id IS NULL)`, message: `'order_id is required with --lines'` },
     ...timestampRules('ts', true, tsFormat),
+    notInFutureRule('ts', options),
     { field: 'quantity', broken: `(quantity IS NULL)`, message: `'quantity is required with --lines'` },
     ...numberRule('quantity'),
     { field: 'unit_price', broken: `(unit_price IS NULL)`, message: `'unit_price is required with --lines'` },
@@ -160,7 +214,7 @@ export function customerRules(tsFormat?: string): RuleSet {
   const typed = typedValues([], ['signup_ts'], tsFormat);
   const rules: Rule[] = [
     { field: 'customer_id', broken: `(customer_id IS NULL)`, message: `'customer_id is required in a customers file'` },
-    ...IDENTIFIER_RULES.slice(1),
+    ...IDENTIFIER_RULES.slice(1), // all but "no identifier": the reserved prefix, e-mail, phone
     ...timestampRules('signup_ts', false, tsFormat),
     ...['consent_email', 'consent_sms', 'consent_line', 'consent_push'].map((name) => ({
       field: name,

@@ -1,5 +1,6 @@
 import { ValidationError } from '../domain/errors.js';
 import { sqlIdent, sqlString, type Db } from '../store/database.js';
+import { countFileLines, readsPlain, recordLines, scanCsvPieces, type CsvDialect } from './csv-lines.js';
 import type { InputFormat } from './format.js';
 
 /** A file rejected by the reader itself (bad quoting, wrong column count, broken JSON). */
@@ -49,7 +50,8 @@ export interface StageResult {
 
 /**
  * Loads a file into a temporary staging table `(line BIGINT, <columns> VARCHAR)` where `line` is
- * the 1-based line of the row in the file (CSV counts its header line, Parquet counts rows).
+ * the 1-based line of the row in the file (CSV: the line its record starts on, the header being
+ * line 1; Parquet counts rows).
  * Every value stays text here; validation and typing happen in SQL afterwards, one path for all formats.
  */
 export async function stageFile(db: Db, request: StageRequest, onStatement?: (sql: string) => Promise<void>): Promise<StageResult> {
@@ -140,15 +142,73 @@ async function stageCsv(db: Db, request: StageRequest, run: (sql: string) => Pro
     await db.run(`DROP TABLE ${data}`);
   }
   await db.run(`DROP VIEW IF EXISTS ${request.table}`);
+  // Counted while DuckDB reads (a pass of memchr, mostly hidden): tells whether records and lines differ.
+  const fileLines = countFileLines(request.file);
   await run(
     `CREATE OR REPLACE TEMP TABLE ${request.table} AS ${withDerived(`SELECT row_number() OVER () AS line, ${select} FROM ${readCsv}`, request.derived)}`,
   );
   const malformed = await malformedLines();
-  await renumberCsvLines(db, request.table, malformed);
+  const rows = await countRows(db, request.table);
+  if ((await fileLines) === 1 + rows + malformed.length) {
+    // One line per record and no blank lines: record numbers are line numbers.
+    await renumberCsvLines(db, request.table, malformed);
+  } else {
+    await placeCsvRecords(db, request, { rows, malformed, columns: header.length, scansTable });
+  }
   await db.run(`DROP TABLE IF EXISTS ${rejectsTable}`);
   await db.run(`DROP TABLE IF EXISTS ${scansTable}`);
-  const read = await countRows(db, request.table);
-  return { read: read + malformed.length, malformed, missing, linesKnown: true };
+  return { read: rows + malformed.length, malformed, missing, linesKnown: true };
+}
+
+/**
+ * Numbers rows and malformed records by the physical line they start on, for a file where a
+ * quoted value spans lines or a blank line stands between records. Falls back to record numbers
+ * (renumberCsvLines) when the file cannot be scanned or the scan disagrees with DuckDB's read.
+ */
+async function placeCsvRecords(
+  db: Db,
+  request: StageRequest,
+  read: { rows: number; malformed: MalformedLine[]; columns: number; scansTable: string },
+): Promise<void> {
+  const dialect = readsPlain(request.file) ? await csvDialect(db, request.file, read.scansTable) : undefined;
+  const pieces = dialect && (await scanCsvPieces(request.file, dialect).catch(() => undefined));
+  const placed = pieces && recordLines(pieces, read.rows, read.malformed.map((m) => m.line), read.columns === 1);
+  if (!placed) {
+    await renumberCsvLines(db, request.table, read.malformed);
+    return;
+  }
+  for (const m of read.malformed) m.line = placed.malformed.get(m.line)!;
+  const map = `${request.table}_line_map`;
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${map} (k BIGINT, line BIGINT)`);
+  const appender = await db.connection.createAppender(map, null, 'temp');
+  placed.rows.forEach((line, k) => {
+    appender.appendBigInt(BigInt(k + 1));
+    appender.appendBigInt(BigInt(line));
+    appender.endRow();
+  });
+  appender.closeSync();
+  await db.run(`UPDATE ${request.table} SET line = m.line FROM ${map} m WHERE ${request.table}.line = m.k`);
+  await db.run(`DROP TABLE ${map}`);
+}
+
+/**
+ * The quote, escape and newline DuckDB read the file with: from its rejects scan when it rejected
+ * a line (the options it used), else from its sniffer, which detects the same way.
+ */
+async function csvDialect(db: Db, file: string, scansTable: string): Promise<CsvDialect | undefined> {
+  const used = await db
+    .one<{ quote: string; escape: string; newline: string }>(`SELECT quote, escape, newline_delimiter AS newline FROM ${scansTable} LIMIT 1`)
+    .catch(() => undefined);
+  const sniffed =
+    used ??
+    (await db
+      .one<{ quote: string; escape: string; newline: string }>(
+        `SELECT Quote AS quote, Escape AS escape, NewLineDelimiter AS newline FROM sniff_csv(${sqlString(file)}, header = true)`,
+      )
+      .catch(() => undefined));
+  if (!sniffed) return undefined;
+  const char = (value: string) => (value === '(empty)' ? '' : value);
+  return { quote: char(sniffed.quote), escape: char(sniffed.escape), newline: sniffed.newline === '\\r' ? '\r' : '\n' };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { personOfAnonymousId } from '../domain/anonymous-id.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { Db } from '../store/database.js';
 
@@ -8,12 +9,11 @@ import type { Db } from '../store/database.js';
 export async function personOfCustomer(db: Db, customerId: string): Promise<number> {
   const row = await db.one<{ person_id: number }>('SELECT person_id FROM identifiers WHERE id_key = ?', [`customer_id:${customerId}`]);
   if (row) return Number(row.person_id);
-  // People known only by e-mail, phone or member id are listed as anon-<person_id> (see the feature builder).
-  const anon = /^anon-(\d{1,15})$/.exec(customerId);
-  if (anon) {
+  const anon = personOfAnonymousId(customerId);
+  if (anon !== undefined) {
     const person = await db.one<{ person_id: number }>(
       'SELECT person_id FROM persons WHERE person_id = ? AND customer_id IS NULL AND merged_into IS NULL',
-      [Number(anon[1])],
+      [anon],
     );
     if (person) return Number(person.person_id);
   }
