@@ -141,6 +141,11 @@ describe('service basics', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/v1/events'].post).toBeDefined();
     expect(doc.components.schemas.Error).toBeDefined();
+    // Every operation has an operationId (generated clients name their calls by it), /metrics included.
+    const operations = Object.values<Record<string, { operationId?: string }>>(doc.paths).flatMap((item) => Object.values(item));
+    expect(operations.filter((op) => !op.operationId)).toEqual([]);
+    expect(new Set(operations.map((op) => op.operationId)).size).toBe(operations.length);
+    expect(doc.paths['/metrics'].get.operationId).toBe('getMetrics');
   });
 
   it('serves /docs with scripts from the installed package, not a CDN', async () => {

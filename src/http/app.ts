@@ -24,6 +24,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.use('*', observe(metrics, deps.logger));
   // Operational figures only, no customer data: scraped without a key, like most Prometheus targets.
   app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'getMetrics',
+    tags: ['operations'],
+    summary: 'Prometheus metrics: requests by route and status, latency histograms, predictions by model version (no customer data, no key)',
+    responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+  });
   const maxBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.use(
     '/v1/*',
