@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { createKey, KeyRing, type Scope } from '../src/auth/api-keys.js';
 import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
 import { createApp } from '../src/http/app.js';
@@ -19,6 +20,22 @@ export function tempDir(prefix = 'propel-test-'): string {
 /** An in-memory store, or a file store when `file` is given. */
 export async function testStore(file = ':memory:'): Promise<OpenedStore> {
   return openStore(file, TEST_ENV);
+}
+
+/**
+ * A new in-memory store and temp folder for each test of the calling file, closed and removed after
+ * it; `use` receives them before each test.
+ */
+export function freshStoreEachTest(use: (opened: OpenedStore, dir: string) => void): void {
+  let current: { opened: OpenedStore; dir: string } | undefined;
+  beforeEach(async () => {
+    current = { opened: await testStore(), dir: tempDir() };
+    use(current.opened, current.dir);
+  });
+  afterEach(() => {
+    current?.opened.store.close();
+    if (current) fs.rmSync(current.dir, { recursive: true, force: true });
+  });
 }
 
 export function writeFile(dir: string, name: string, content: string): string {

@@ -1,22 +1,14 @@
-import fs from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestCustomers } from '../ingest/ingest.js';
 import type { OpenedStore } from '../store/open.js';
-import { csv, ingestRows, tempDir, testStore, writeFile } from '../../test/helpers.js';
+import { csv, freshStoreEachTest, ingestRows, writeFile } from '../../test/helpers.js';
 import { buildFeatures } from './build.js';
 import { CustomerFeatures } from './customer-features.js';
 import { frameRow, indexOfPerson } from './frame.js';
 
 let opened: OpenedStore;
 let dir: string;
-beforeEach(async () => {
-  opened = await testStore();
-  dir = tempDir();
-});
-afterEach(() => {
-  opened.store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+freshStoreEachTest((o, d) => ((opened = o), (dir = d)));
 
 const row = (r: Record<string, string>) => r as Record<string, string | null>;
 

@@ -1,23 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StrictRejectError, ValidationError } from '../domain/errors.js';
 import type { OpenedStore } from '../store/open.js';
-import { csv, ingestRows, tempDir, testStore, writeFile } from '../../test/helpers.js';
+import { csv, freshStoreEachTest, ingestRows, testStore, writeFile } from '../../test/helpers.js';
 import { ingestCustomers, ingestEvents } from './ingest.js';
 
 let opened: OpenedStore;
 let dir: string;
-
-beforeEach(async () => {
-  opened = await testStore();
-  dir = tempDir();
-});
-afterEach(() => {
-  opened.store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+freshStoreEachTest((o, d) => ((opened = o), (dir = d)));
 
 const fileIngest = (file: string, extra: Record<string, unknown> = {}) =>
   ingestEvents(opened.store, {
