@@ -11,10 +11,21 @@ const BENCHES: Record<string, () => Promise<{ run: (argv: string[]) => Promise<v
   http: () => import('./bench/http.js'),
 };
 
+const USAGE = `usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]  (each bench's options: README, Benchmarks)\n`;
 const [name, ...rest] = process.argv.slice(2);
+if (name === '--help' || rest.includes('--help')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const load = name ? BENCHES[name] : undefined;
 if (!load) {
-  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]\n`);
+  process.stderr.write(USAGE);
   process.exit(name ? 1 : 2);
 }
-await (await load()).run(rest);
+try {
+  await (await load()).run(rest);
+} catch (error) {
+  // A bad option or count is the caller's to fix: one line, not a stack.
+  process.stderr.write(`bench ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -143,8 +143,13 @@ describe('promote', () => {
     const error = await rejection(registry.promote('churn', worse.version));
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.code).toBe('worse_than_baseline');
-    expect(error.message).toContain('0.600 vs baseline 0.700');
+    expect(error.message).toContain('AUC 0.600 vs baseline 0.700');
     expect(await registry.current('churn')).toBe(good.version);
+    // Refused for its probabilities though it ranks better: the message names both measures.
+    const uncalibrated = await trainFake(registry, 'churn', { beatsBaseline: false, auc: 0.73, baselineAuc: 0.63, logLoss: 0.736, baselineLogLoss: 0.662 });
+    expect((await rejection(registry.promote('churn', uncalibrated.version))).message).toContain(
+      '(AUC 0.730 vs baseline 0.630; log loss 0.736 vs baseline 0.662)',
+    );
 
     const result = await registry.promote('churn', worse.version, { force: true, reason: 'baseline rules changed' });
     expect(result).toMatchObject({ version: worse.version, previous: good.version, changed: true, forced: true });

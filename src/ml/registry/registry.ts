@@ -353,12 +353,13 @@ export class ModelRegistry {
       const { metadata } = await this.open(target, version, options);
       const force = options.force ?? false;
       if (!metadata.beats_baseline && !force) {
-        const m = metadata.metrics.model?.auc;
-        const b = metadata.metrics.baseline?.auc;
-        const aucs = m !== undefined || b !== undefined ? ` (AUC ${fmt(m)} vs baseline ${fmt(b)})` : '';
+        // Both measures the purchase and churn gate looks at, so a refusal with the better AUC still says why.
+        const compared = (['auc', 'log_loss'] as const)
+          .filter((k) => metadata.metrics.model?.[k] !== undefined || metadata.metrics.baseline?.[k] !== undefined)
+          .map((k) => `${k === 'log_loss' ? 'log loss' : k.toUpperCase()} ${fmt(metadata.metrics.model?.[k])} vs baseline ${fmt(metadata.metrics.baseline?.[k])}`);
         throw new RegistryError(
           'worse_than_baseline',
-          `${target}/${version} does not beat the rule baseline${aucs}; promote it anyway with --force`,
+          `${target}/${version} does not beat the rule baseline${compared.length ? ` (${compared.join('; ')})` : ''}; promote it anyway with --force`,
           { target, version },
         );
       }

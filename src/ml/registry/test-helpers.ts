@@ -15,12 +15,12 @@ export async function tempDir(prefix = 'propel-registry-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
-const metrics = (auc: number) => ({ auc, pr_auc: 0.4, log_loss: 0.5, brier: 0.15, lift_top_decile: 2.5, base_rate: 0.2 });
+const metrics = (auc: number, logLoss = 0.5) => ({ auc, pr_auc: 0.4, log_loss: logLoss, brier: 0.15, lift_top_decile: 2.5, base_rate: 0.2 });
 
 /** Metadata as a trainer would pass it to register(). */
 export function metadataFor(
   target: ModelTarget,
-  opts: { beatsBaseline?: boolean; auc?: number; baselineAuc?: number; schema?: FeatureSpec[] } = {},
+  opts: { beatsBaseline?: boolean; auc?: number; baselineAuc?: number; logLoss?: number; baselineLogLoss?: number; schema?: FeatureSpec[] } = {},
 ): RegisterMetadataInput {
   const common = {
     backend: 'cpu',
@@ -47,7 +47,7 @@ export function metadataFor(
     label: { definition: { target, horizonDays: 30 }, sentence: `1 if the customer does the ${target} thing` },
     cutoff: '2026-10-02',
     horizon_days: 30,
-    metrics: { model: metrics(opts.auc ?? 0.8), baseline: metrics(opts.baselineAuc ?? 0.7) },
+    metrics: { model: metrics(opts.auc ?? 0.8, opts.logLoss), baseline: metrics(opts.baselineAuc ?? 0.7, opts.baselineLogLoss) },
     beats_baseline: opts.beatsBaseline ?? true,
   };
 }
