@@ -1,7 +1,7 @@
 import { dateOption, UsageError } from '../src/cli/args.js';
 import { log, runCli } from '../src/cli/common.js';
 import { checkOutputFile, outputWriteError } from '../src/cli/output-file.js';
-import { asOfWarnings, eventDays, missingModels, missingModelWarning } from '../src/cli/score-checks.js';
+import { asOfWarnings, missingModels, missingModelWarning, registeredVersions } from '../src/cli/score-checks.js';
 import { ValidationError } from '../src/domain/errors.js';
 import type { ScoringConfig } from '../src/config/scoring.js';
 import type { ModelSet } from '../src/ml/serving/model-set.js';
@@ -21,7 +21,7 @@ await runCli(process.argv.slice(2), OPTIONS, USAGE, async ({ common, values }) =
   checkOutputFile(output);
   const givenAsOf = dateOption('as-of', values['as-of']);
   // Loaded only now, so that a mistyped option is answered at once rather than after tfjs loads.
-  const [{ loadScoringConfig }, { openStore }, { ModelRegistry }, { ModelSet }, { loadClvPredictor }, { summaryTable }, { backendReport }] = await Promise.all([
+  const [{ loadScoringConfig }, { openStore }, { ModelRegistry }, { ModelSet }, { loadClvPredictor }, { summaryTable }, { backendReport }, { dataSpan }] = await Promise.all([
     import('../src/config/scoring.js'),
     import('../src/store/open.js'),
     import('../src/ml/registry/registry.js'),
@@ -29,20 +29,23 @@ await runCli(process.argv.slice(2), OPTIONS, USAGE, async ({ common, values }) =
     import('../src/ml/train/clv.js'),
     import('../src/serving/summary-table.js'),
     import('../src/ml/backend.js'),
+    import('../src/ml/dataset/cutoffs.js'),
   ]);
   const config = loadScoringConfig((values.config as string | undefined) ?? process.env.PROPEL_SCORING_CONFIG);
   const { store } = await openStore(common.db, common.env);
   try {
-    const days = await eventDays(store);
-    const asOf = givenAsOf ?? days?.last;
+    // The default as-of is the latest event day, never after today (features/as-of.ts).
+    const span = await dataSpan(store);
+    const asOf = givenAsOf ?? span?.latestEventDay;
     if (!asOf) throw new ValidationError('The store has no events to score; load some with npm run ingest');
-    const models = await ModelSet.loadCurrent(new ModelRegistry(common.models), loadClvPredictor);
+    const registry = new ModelRegistry(common.models);
+    const models = await ModelSet.loadCurrent(registry, loadClvPredictor);
     const { base, customers } = await scoreAndWrite(store, asOf, config, models, output).finally(() => models.dispose());
     log(summaryTable(base.summary));
     const missing = missingModels(models.versions);
     // Warnings last, so they are what one reads when the run ends.
-    for (const target of missing) log(missingModelWarning(target, common.models));
-    if (givenAsOf) for (const warning of asOfWarnings(givenAsOf, days, customers)) log(warning);
+    for (const target of missing) log(missingModelWarning(target, common.models, await registeredVersions(registry, target)));
+    if (givenAsOf) for (const warning of asOfWarnings(givenAsOf, span, customers)) log(warning);
     const backend = backendReport();
     const summary = {
       customers,

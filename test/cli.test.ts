@@ -7,6 +7,8 @@ import { argvError, closestOption, dateOption, jsonRequested, wholeNumberOption 
 import { asOfWarnings, missingModels, missingModelWarning, registeredVersions } from '../src/cli/score-checks.js';
 import { trainExitCode, trainSummary } from '../src/cli/train-summary.js';
 import type { TargetResult } from '../src/ml/train/run.js';
+import { ModelRegistry } from '../src/ml/registry/registry.js';
+import { trainFake } from '../src/ml/registry/test-helpers.js';
 import { tempDir } from './helpers.js';
 
 const run = promisify(execFile);
@@ -191,7 +193,7 @@ describe('command line (CONTRACT.md §2)', () => {
     expect(scored.stderr).toMatch(/no current churn model/);
   });
 
-  it('names only the targets whose model is missing, the columns each leaves empty, and points to unpromoted versions', () => {
+  it('names only the targets whose model is missing, the columns each leaves empty, and points to unpromoted versions', async () => {
     expect(missingModels({ purchase: 'v0001', churn: 'v0002', clv: null })).toEqual(['clv']);
     expect(missingModels({ purchase: 'v0001', churn: 'v0002', clv: 'v0003' })).toEqual([]);
     expect(missingModelWarning('clv', 'models', 0)).toBe(
@@ -200,11 +202,13 @@ describe('command line (CONTRACT.md §2)', () => {
     expect(missingModelWarning('churn', 'models', 2)).toBe(
       'warning: no current churn model in models: churn_probability stays empty (2 version(s) registered but none promoted: see npm run models -- list --target churn)',
     );
-    const models = path.join(dir, 'registered-models');
-    fs.mkdirSync(path.join(models, 'churn', 'v0001-20240101T000000Z'), { recursive: true });
-    expect(registeredVersions(models, 'churn')).toBe(1);
-    expect(registeredVersions(models, 'clv')).toBe(0);
-    expect(registeredVersions(path.join(dir, 'absent'), 'clv')).toBeUndefined();
+    const registry = new ModelRegistry(path.join(dir, 'registered-models'));
+    await trainFake(registry, 'churn');
+    // A version directory a failed run left without metadata is not a registered version.
+    fs.mkdirSync(path.join(registry.root, 'clv', 'v0001-20240101T000000Z'), { recursive: true });
+    expect(await registeredVersions(registry, 'churn')).toBe(1);
+    expect(await registeredVersions(registry, 'clv')).toBe(0);
+    expect(await registeredVersions(new ModelRegistry(path.join(dir, 'absent')), 'clv')).toBeUndefined();
   });
 
   it('refuses an --output that is a directory, or lies under a file, as invalid_input naming --output', async () => {
@@ -237,7 +241,7 @@ describe('command line (CONTRACT.md §2)', () => {
   });
 
   it('says nothing about --as-of inside the data, and counts the days past the latest event', () => {
-    const days = { first: '2024-01-01', last: '2024-07-18' };
+    const days = { firstEventDay: '2024-01-01', latestEventDay: '2024-07-18' };
     expect(asOfWarnings('2024-03-01', days, 10)).toEqual([]);
     expect(asOfWarnings('2024-07-18', days, 10)).toEqual([]);
     expect(asOfWarnings('2024-07-28', days, 10)[0]).toMatch(/is 10 day\(s\) after the latest event/);
