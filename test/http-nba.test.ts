@@ -229,6 +229,28 @@ describe('POST /v1/next-best-action', () => {
     expect(pB).toBeCloseTo((20 * 0.2 + 30) / (20 + 40), 6);
   });
 
+  it('keeps a person in the group first drawn for them when the id they are listed under changes, across a restart, until the share changes', async () => {
+    const cat = catalog({ control: 0.5 });
+    const { nba, decideFor, post } = await service(cat);
+    const ts = `${scorer.current!.asOf}T08:00:00Z`;
+    // Known only by e-mail: listed, and drawn, as anon-<person id>.
+    expect((await (await post('/v1/events', { events: [{ email: 'sticky@example.org', type: 'visit', ts, event_id: 'sticky-1' }] }, tokens.feedback)).json()).ingested).toBe(1);
+    const person = (await opened.store.one<{ person_id: number }>("SELECT person_id FROM events WHERE event_id = 'sticky-1'"))!.person_id;
+    const first = await decideFor(`anon-${person}`, '2025-03-01T12:00:00Z');
+    // They give a customer id whose own draw is the other group.
+    const customerId = Array.from({ length: 100 }, (_, k) => `STICKY-${k}`).find((id) => isInControlGroup(id, cat.policy.control_group) !== first.control_group)!;
+    await post('/v1/events', { events: [{ email: 'sticky@example.org', customer_id: customerId, type: 'visit', ts, event_id: 'sticky-2' }] }, tokens.feedback);
+    const later = await decideFor(customerId, '2025-03-02T12:00:00Z');
+    expect(later.customer_id).toBe(customerId);
+    expect(later.control_group).toBe(first.control_group);
+    if (later.control_group) expect(later.explanation).toMatch(/as drawn at their first decision/);
+    // The first draw is read back from the decision log after a restart.
+    await nba.flush();
+    expect((await (await service(cat)).decideFor(customerId, '2025-03-03T12:00:00Z')).control_group).toBe(first.control_group);
+    // A new share is a new experiment: drawn afresh (share 0: nobody is held out).
+    expect((await (await service(catalog({ control: 0 }))).decideFor(customerId, '2025-03-04T12:00:00Z')).control_group).toBe(false);
+  });
+
   it('decides on fresh scores after the customer’s events arrive through the API', async () => {
     const { decideFor, app } = await service();
     const base = scorer.current!;

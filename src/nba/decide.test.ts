@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../ml/random.js';
 import { ActionSchema, loadActionCatalog, PolicySchema, type Action } from './catalog.js';
+import { isInControlGroup } from './control-group.js';
 import { decide, type DecideInput } from './decide.js';
 import { DecideInputSchema, DecisionSchema } from './schemas.js';
 import { action, input, testPolicy } from './test-helpers.js';
@@ -141,6 +142,20 @@ describe('arbitration', () => {
     expect(d.explanation).toContain('a: lifecycle_segment core not in new');
     expect(d.explanation).toContain('b: no line consent');
     expect(d.explanation).toContain('not offered in this placement: c');
+  });
+});
+
+describe('control group', () => {
+  it('follows the group the caller says was first drawn for the customer, whatever the hash of the id would give', () => {
+    const half = testPolicy({ control_group: { share: 0.5, salt: 's2' } });
+    const nobody = testPolicy({ control_group: { share: 0, salt: 's2' } });
+    const a = [action({ id: 'a' })];
+    expect(run(a, {}, half).control_group).toBe(isInControlGroup('c1', half.control_group));
+    expect(run(a, { control_group: !isInControlGroup('c1', half.control_group) }, half).control_group).toBe(!isInControlGroup('c1', half.control_group));
+    const kept = run(a, { control_group: true }, nobody);
+    expect(kept.control_group).toBe(true);
+    expect(kept.withheld.map((w) => w.action_id)).toEqual(['a']);
+    expect(kept.explanation).toMatch(/as drawn at their first decision/);
   });
 });
 

@@ -250,7 +250,8 @@ export function decide(
   ranked.sort((a, b) => b.priority - a.priority || (a.action_id < b.action_id ? -1 : a.action_id > b.action_id ? 1 : 0));
   for (const r of ranked) r.priority = tidy(r.priority); // after sorting: ranking uses the exact values
 
-  const control = isInControlGroup(input.customer_id, policy.control_group);
+  // A group once drawn stays with the person, even if the id they are listed under changes since.
+  const control = input.control_group ?? isInControlGroup(input.customer_id, policy.control_group);
   const base = { customer_id: input.customer_id, context: { channel: ctx.channel, placement: ctx.placement }, segment, excluded };
   if (control) {
     const top = ranked[0];
@@ -260,7 +261,7 @@ export function decide(
       actions: [],
       withheld: ranked.map((r) => ({ action_id: r.action_id, priority: r.priority })),
       explanation:
-        `Customer ${input.customer_id} is in the control group (${f(policy.control_group.share * 100, 2)}% hold-out, drawn from a hash of the salt and the id): ` +
+        `Customer ${input.customer_id} is in the control group (${f(policy.control_group.share * 100, 2)}% hold-out, ${input.control_group === undefined ? 'drawn from a hash of the salt and the id' : 'as drawn at their first decision'}): ` +
         `no action is taken, so the uplift of next-best actions can be measured. ` +
         (top
           ? `They would have received ${top.action_id} (priority ${f(top.priority, 2)}); record its outcomes against this decision_id and that action_id (the decision keeps the group).`

@@ -66,6 +66,10 @@ export const DecideInputSchema = z.object({
     .prefault({})
     .describe('absent means no consent'),
   history: z.array(ContactRecordSchema).default([]).describe("this customer's past contacts"),
+  control_group: z
+    .boolean()
+    .optional()
+    .describe("the group the customer was first drawn into, kept for them (else drawn from a hash of the salt and the id)"),
   context: DecisionContextSchema,
   now: TimestampSchema,
 });

@@ -9,6 +9,7 @@ const decision = (k: number): LoggedDecision => ({
   channel: 'email',
   placement: 'outbound',
   control_group: k % 2 === 0,
+  control_draw: 'salt-1@0.05',
   segment: 'core',
   offered: [{ action_id: 'a', channel: 'email', p_model: k % 2 === 0 ? null : 0.25, priority: 10 + k }],
   decided_at: new Date(Date.UTC(2025, 0, 1, 0, 0, k)),

@@ -10,6 +10,8 @@ export interface LoggedDecision {
   channel: string;
   placement: string;
   control_group: boolean;
+  /** The draw the group came from: the control group's salt and share (controlDraw). */
+  control_draw: string;
   segment: string;
   /** Ranked actions, or in the control group the withheld ones (p_model null there: control outcomes do not feed learning). */
   offered: { action_id: string; channel: Channel; p_model: number | null; priority: number }[];
@@ -127,10 +129,10 @@ function wellFormed(text: string): string {
 }
 
 const INSERT_BATCH = `
-INSERT INTO nba_decisions (decision_id, person_id, customer_id, channel, placement, control_group, segment, offered, decided_at)
-SELECT d.decision_id, d.person_id, d.customer_id, d.channel, d.placement, d.control_group, d.segment, d.offered, make_timestamp(d.decided_at)
+INSERT INTO nba_decisions (decision_id, person_id, customer_id, channel, placement, control_group, control_draw, segment, offered, decided_at)
+SELECT d.decision_id, d.person_id, d.customer_id, d.channel, d.placement, d.control_group, d.control_draw, d.segment, d.offered, make_timestamp(d.decided_at)
 FROM (SELECT unnest(from_json(?::JSON, '[{"decision_id": "VARCHAR", "person_id": "BIGINT", "customer_id": "VARCHAR", "channel": "VARCHAR",
-  "placement": "VARCHAR", "control_group": "BOOLEAN", "segment": "VARCHAR", "offered": "VARCHAR", "decided_at": "BIGINT"}]')) AS d)`;
+  "placement": "VARCHAR", "control_group": "BOOLEAN", "control_draw": "VARCHAR", "segment": "VARCHAR", "offered": "VARCHAR", "decided_at": "BIGINT"}]')) AS d)`;
 
 function fromRow(r: Record<string, unknown>): LoggedDecision {
   return {
@@ -140,6 +142,7 @@ function fromRow(r: Record<string, unknown>): LoggedDecision {
     channel: String(r.channel),
     placement: String(r.placement),
     control_group: Boolean(r.control_group),
+    control_draw: r.control_draw === null || r.control_draw === undefined ? '' : String(r.control_draw),
     segment: String(r.segment),
     offered: JSON.parse(String(r.offered)) as LoggedDecision['offered'],
     decided_at: r.decided_at instanceof Date ? r.decided_at : new Date(`${String(r.decided_at).replace(' ', 'T')}Z`),

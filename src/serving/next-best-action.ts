@@ -18,6 +18,7 @@ import { DAY_MS } from '../nba/vocab.js';
 import type { ModelVersions } from '../ml/serving/model-set.js';
 import type { Db, Store } from '../store/database.js';
 import { consentsFromBits } from './consents.js';
+import { ControlAssignments, controlDraw } from './control-assignments.js';
 import { DecisionLog, type DecisionLogOptions, type LoggedDecision } from './decision-log.js';
 import { OutcomeLedger, type OutcomeEntry } from './outcome-ledger.js';
 import type { CustomerScorer } from './scorer.js';
@@ -59,6 +60,7 @@ export class NbaService {
     private readonly scorer: CustomerScorer,
     private readonly log: DecisionLog,
     private readonly ledger: OutcomeLedger,
+    private readonly groups: ControlAssignments,
     private readonly rng: UniformRng,
     private readonly clock: () => Date,
   ) {}
@@ -68,7 +70,8 @@ export class NbaService {
     const historyDays = Math.max(1, ...catalog.policy.frequency_caps.map((c) => c.per_days), ...catalog.actions.map((a) => a.cooldown_days));
     const ledger = await OutcomeLedger.load(store, historyDays);
     const rng = options.rng ?? createRng(Date.now() >>> 0);
-    return new NbaService(store, catalog, scorer, new DecisionLog(store, options.decisionLog), ledger, rng, options.clock ?? (() => new Date()));
+    const groups = await ControlAssignments.load(store, controlDraw(catalog.policy.control_group));
+    return new NbaService(store, catalog, scorer, new DecisionLog(store, options.decisionLog), ledger, groups, rng, options.clock ?? (() => new Date()));
   }
 
   async decide(request: NbaRequest): Promise<NbaAnswer> {
@@ -95,6 +98,7 @@ export class NbaService {
         tags: s.tags.map((t) => t.tag),
         consents: consentsFromBits(state.consents),
         history: [...this.ledger.historyOf(state.person_id)],
+        control_group: this.groups.of(state.person_id),
         context: request.context,
         now,
       },
@@ -103,6 +107,7 @@ export class NbaService {
       this.ledger.posteriors,
       this.rng,
     );
+    this.groups.remember(state.person_id, decision.control_group);
     const decision_id = crypto.randomUUID();
     const channelOf = (id: string) => this.catalog.actions.find((a) => a.id === id)!.channel;
     this.log.add({
@@ -112,6 +117,7 @@ export class NbaService {
       channel: request.context.channel,
       placement: request.context.placement,
       control_group: decision.control_group,
+      control_draw: controlDraw(this.catalog.policy.control_group),
       segment: decision.segment,
       offered: decision.control_group
         ? decision.withheld.map((w) => ({ action_id: w.action_id, channel: channelOf(w.action_id), p_model: null, priority: w.priority }))
@@ -237,6 +243,7 @@ export class NbaService {
   /** People an ingest merged: their contact histories join (caps and cooldowns count both). */
   merged(merges: readonly { absorbed: number; survivor: number }[]): void {
     this.ledger.merge(merges);
+    this.groups.merge(merges);
   }
 
   /** Uplift of each action against the control group, from the recorded outcomes. */

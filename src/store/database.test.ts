@@ -75,6 +75,7 @@ describe('Store', () => {
     const file = path.join(dir, 'v2.duckdb');
     const store = await Store.open(file);
     await store.run('ALTER TABLE ingest_batches DROP COLUMN attributed');
+    await store.run('ALTER TABLE nba_decisions DROP COLUMN control_draw');
     for (const [id, origin] of [[1, 'cli'], [2, 'http'], [3, 'cli'], [4, 'http'], [5, 'demo']] as const) {
       await store.run("INSERT INTO ingest_batches (batch_id, kind, origin, started_at) VALUES (?, 'events', ?, TIMESTAMP '2025-01-01')", [id, origin]);
     }

@@ -127,6 +127,11 @@ export const MIGRATIONS: { version: number; description: string; statements: str
       `DELETE FROM meta WHERE key = 'attribution_checked_batch'`,
     ],
   },
+  {
+    version: 4,
+    description: 'the control-group draw (salt and share) of each decision, so a person keeps the group first drawn under it',
+    statements: [`ALTER TABLE nba_decisions ADD COLUMN control_draw VARCHAR`],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
