@@ -252,6 +252,10 @@ describe('models at run time over HTTP', () => {
     const id = scorer.current!.scores.find((s) => s.rfm_score !== null)!.customer_id;
     const profile = await (await call('GET', `/v1/customers/${id}`)).json();
     expect(profile.predictions.purchase_probability).toBeGreaterThan(0);
+    // The listing checks the files too, so the broken version shows before anyone tries to serve it.
+    const problems = (await (await call('GET', '/v1/models')).json()).problems;
+    expect(problems).toEqual([expect.objectContaining({ target: 'purchase', version: serving.purchase, code: 'corrupt_artifact' })]);
+    expect(listed.problems).toEqual([]);
     fs.writeFileSync(weights, original);
     expect((await call('POST', '/v1/models/reload')).status).toBe(200);
 

@@ -411,7 +411,12 @@ export class ModelRegistry {
   }
 
   /** Versions with a metadata summary, newest first; unreadable version directories are reported in `problems`. */
-  async list(target?: ModelTarget): Promise<ListResult> {
+  /**
+   * Every version of the target(s), which is current, and the problems found. With `verify`, each
+   * version's files are also checked against their checksums (as open does), so a corrupt artifact
+   * shows here rather than only when someone tries to serve it.
+   */
+  async list(target?: ModelTarget, options: { verify?: boolean } = {}): Promise<ListResult> {
     const targets = target ? [parseTarget(target)] : [...MODEL_TARGETS];
     const result: ListResult = { versions: [], current: {}, problems: [] };
     for (const t of targets) {
@@ -426,8 +431,9 @@ export class ModelRegistry {
       const names = await this.versionNames(t);
       for (const name of names) {
         try {
-          const { metadata, dir } = await this.readMetadata(t, name);
-          result.versions.push(summarize(metadata, dir, name === current));
+          const opened = await this.readMetadata(t, name);
+          result.versions.push(summarize(opened.metadata, opened.dir, name === current));
+          if (options.verify) await this.verifyFiles(opened);
         } catch (error) {
           const e = error as RegistryError;
           const unregistered = e.code === 'version_not_found';

@@ -36,7 +36,7 @@ export class ModelService {
   }
 
   list() {
-    return this.registry.list();
+    return this.registry.list(undefined, { verify: true });
   }
 
   /** Loads the registry's current versions and swaps them in; on any error nothing changes. */
