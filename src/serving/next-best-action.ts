@@ -107,7 +107,7 @@ export class NbaService {
       this.ledger.posteriors,
       this.rng,
     );
-    this.groups.remember(state.person_id, decision.control_group);
+    this.groups.remember(state.person_id, decision.control_group, now);
     const decision_id = crypto.randomUUID();
     const channelOf = (id: string) => this.catalog.actions.find((a) => a.id === id)!.channel;
     this.log.add({
