@@ -93,9 +93,9 @@ export function pieceCutter(dialect: CsvDialect): PieceCutter {
 
 /**
  * The file's physical lines (newline bytes, plus a last line without one), or undefined when the
- * file cannot be read here (zstd). Costs one pass of memchr: cheap
- * enough to run on every CSV with rejects, so the exact scan runs only when lines and DuckDB's
- * records disagree.
+ * file cannot be read here (zstd). One pass of memchr (and gunzip for .gz), run alongside DuckDB's
+ * read of every CSV file (+0–3.5% on the online-retail file), so the exact scan runs only when
+ * lines and DuckDB's records disagree.
  */
 export async function countFileLines(file: string): Promise<number | undefined> {
   if (!readsPlain(file)) return undefined;
