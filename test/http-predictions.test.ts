@@ -120,6 +120,28 @@ describe('POST /v1/predictions', () => {
     }
   });
 
+  it("leaves churn empty, unexplained and counted as lapsed for customers with no event in the churn model's active window", async () => {
+    const base = scorer.current!;
+    const window = service.current.churn!.label;
+    expect(window).toMatchObject({ target: 'churn', activeWindowDays: 90 });
+    const daysSince = base.frame.numeric.days_since_last_event!;
+    const pick = (inactive: boolean) =>
+      base.frame.customerIds.filter((_, i) => base.scores[i]!.potential !== null && (daysSince[i]! > 90) === inactive).slice(0, 3);
+    const [lapsed, active] = [pick(true), pick(false)];
+    expect(lapsed).toHaveLength(3);
+    expect(active).toHaveLength(3);
+    const body = await (await predict({ customer_ids: [...lapsed, ...active], explain: true })).json();
+    for (const r of body.results) {
+      const isLapsed = lapsed.includes(r.customer_id);
+      expect(r.churn_probability === null, r.customer_id).toBe(isLapsed);
+      expect(r.purchase_probability).toBeGreaterThan(0);
+      expect('churn_probability' in r.explanations).toBe(!isLapsed);
+      const profile = await (await app.request(`/v1/customers/${r.customer_id}`, { headers: { authorization: `Bearer ${tokens.reader}` } })).json();
+      expect(profile.scores.potential.predictions.lapsed).toBe(isLapsed);
+      if (isLapsed) expect(profile.scores.reasons.potential_tier).toContain('retention counted 0');
+    }
+  });
+
   it("explains a customer exactly as their profile does: both read the explanations made with the base's predictions", async () => {
     const ids = buyers(3);
     const body = await (await predict({ customer_ids: ids, explain: true })).json();

@@ -55,10 +55,15 @@ describe('CLV model on generated data', () => {
     const rows = fs.readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     const buyers = rows.filter((r) => r[6] !== '');
     expect(buyers.length).toBeGreaterThan(100);
+    const frame = base.frame;
+    const inactive = (id: string) => frame.numeric.days_since_last_event![frame.customerIds.indexOf(id)]! > 90;
     for (const r of buyers) {
-      for (const j of [1, 2, 3, 4, 5]) expect(r[j], `column ${j} of ${r[0]}`).not.toBe('');
+      // Churn only for customers with an event in the churn model's 90-day active window.
+      for (const j of [1, 3, 4, 5]) expect(r[j], `column ${j} of ${r[0]}`).not.toBe('');
+      expect(r[2] === '', `churn of ${r[0]}`).toBe(inactive(r[0]!));
       expect(Number(r[4])).toBeLessThanOrEqual(1);
     }
+    expect(buyers.filter((r) => r[2] === '').length).toBeGreaterThan(0);
     const withPredictions = base.scores.filter((s) => s.potential?.predictions);
     expect(withPredictions.length).toBe(base.scores.filter((s) => s.potential).length);
     set.dispose();

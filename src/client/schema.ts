@@ -395,6 +395,8 @@ export interface components {
                     predictions: {
                         churn_probability: number | null;
                         clv_percentile: number | null;
+                        /** @description no churn probability because the customer has no event in the churn model's active window: retention counted 0 */
+                        lapsed: boolean;
                         purchase_probability: number | null;
                     } | null;
                     strategy: string;
@@ -670,13 +672,13 @@ export interface components {
         Prediction: {
             /** @description the day the features are computed as of (events up to its end) */
             as_of: string;
-            /** @description probability of no activity within the churn horizon (for recently active customers); null when no model answers it */
+            /** @description probability of no activity within the churn horizon, for customers active in the active window before the as-of day (the model's population); null without a model and for a customer already inactive (see potential.predictions.lapsed in the profile) */
             churn_probability: number | null;
             /** @description the id as asked */
             customer_id: string;
             /** @description expected purchases over the CLV horizon (BG/NBD); null when it cannot be computed */
             expected_purchases: number | null;
-            /** @description only with explain: true; a target without a model is left out */
+            /** @description only with explain: true; a target without a model, or without a prediction for this customer, is left out */
             explanations?: {
                 churn_probability?: components["schemas"]["FeatureEffect"][];
                 predicted_clv?: string;

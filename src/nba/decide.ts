@@ -105,6 +105,12 @@ export function checkEligibility(e: Eligibility, c: Customer): { failures: strin
   return { failures, notes };
 }
 
+const MISSING_WHY = {
+  purchase_probability: 'model not trained or customer not scored',
+  // The churn model covers only customers with an event in its active window (labels.ts).
+  churn_probability: 'model not trained, customer not scored, or no recent event: already inactive',
+} as const;
+
 /** P(response) from the action's response model, before learning, with the reasons (incl. fallbacks). */
 export function modelProbability(action: Pick<Action, 'response_model'>, c: Customer, fallback: Policy['fallback']): { p: number; reasons: string[] } {
   const m = action.response_model;
@@ -115,7 +121,7 @@ export function modelProbability(action: Pick<Action, 'response_model'>, c: Cust
     const base = fallback[name][lifecycle];
     return {
       value: base,
-      reason: `${name} missing (model not trained or customer not scored): base rate ${f(base)} for lifecycle ${lifecycle} used`,
+      reason: `${name} missing (${MISSING_WHY[name]}): base rate ${f(base)} for lifecycle ${lifecycle} used`,
     };
   };
   switch (m.type) {

@@ -11,7 +11,8 @@ import { paretoFigure, valueTierContext, type ParetoFigure, type ValueTierContex
 
 /**
  * Model predictions per customer, aligned with the frame's rows (NaN = none for that customer).
- * Each column is optional; a later models issue fills them.
+ * Each column is optional: absent without a model. NaN in a present churn_probability column means
+ * the churn model does not cover the customer: no event in its active window, already lapsed.
  */
 export interface Predictions {
   purchase_probability?: ArrayLike<number>;

@@ -45,8 +45,22 @@ describe('potential tiers', () => {
     expect(without.tier).toBe('medium');
     // (0.25 + 0.18 + 0.2 + 0.09) = 0.72 → high
     expect(withPred.index).toBeCloseTo(72, 10);
-    expect(withPred.predictions).toEqual({ purchase_probability: 0.9, clv_percentile: 1, churn_probability: 0.1 });
+    expect(withPred.predictions).toEqual({ purchase_probability: 0.9, clv_percentile: 1, churn_probability: 0.1, lapsed: false });
     expect(withPred.tier).toBe('high');
+  });
+
+  it('counts retention 0 for a customer the churn model does not cover, below an active customer at any churn risk', () => {
+    const clvGrid = quantileGrid([0, 100, 200, 300, 400], 101);
+    const score = (churn: number, churnModel: boolean) => scorePotential(50, 'general', 0.5, churn, 200, clvGrid, DEFAULT_SCORING_CONFIG, { churnModel })!;
+    const lapsed = score(NaN_, true);
+    // (0.5·0.5 + 0.2·0.5 + 0.2·0.5 + 0.1·0) / 1.0
+    expect(lapsed.index).toBeCloseTo(45, 10);
+    expect(lapsed.predictions).toEqual({ purchase_probability: 0.5, clv_percentile: 0.5, churn_probability: null, lapsed: true });
+    expect(lapsed.index).toBeLessThan(score(0.99, true).index);
+    // Without a churn model the part is simply left out: (0.25 + 0.1 + 0.1) / 0.9.
+    expect(score(NaN_, false).index).toBeCloseTo(50, 10);
+    expect(score(NaN_, false).predictions!.lapsed).toBe(false);
+    expect(potentialReason(lapsed, 'general', 50)).toContain('no churn probability: already inactive, retention counted 0');
   });
 
   it('is empty without a super-user score', () => {

@@ -13,7 +13,10 @@ import type { ValueTier } from './value-tier.js';
  *   super-user score ÷ 100, purchase_probability, the customer's predicted_clv percentile in the
  *   base (needs a CLV grid in the context: `computeScoringContext(…, { predictions })`), and
  *   retention = 1 − churn_probability;
- * then × 100. A missing (NaN) prediction is left out of the mean for that customer.
+ * then × 100. A missing (NaN) prediction is left out of the mean for that customer, with one
+ * exception: a customer the churn model does not cover because they are already inactive (`lapsed`:
+ * no event in its active window, so outside its population; CONTRACT.md §2) has retention 0, as if
+ * churned. Leaving the part out would raise their index above that of active customers at risk.
  *
  * Tier, with thresholds medium / high / superUser (defaults 40 / 60 / 80):
  *
@@ -44,6 +47,8 @@ export interface PotentialPredictions {
   purchase_probability: number | null;
   clv_percentile: number | null;
   churn_probability: number | null;
+  /** No churn probability because the customer is already inactive: retention counted 0. */
+  lapsed: boolean;
 }
 
 export interface PotentialResult {
@@ -98,22 +103,26 @@ export function scorePotential(
   predictedClv: number,
   clvGrid: number[] | null,
   config: ScoringConfig,
+  /** churnModel: a churn model scored these customers, so an empty churn probability means "not covered: lapsed". */
+  options: { churnModel?: boolean } = {},
 ): PotentialResult | null {
   if (superUserScore === null || valueTier === null) return null;
+  const lapsed = options.churnModel === true && Number.isNaN(churnProbability);
   const clvPercentile = clvGrid !== null && Number.isFinite(predictedClv) ? percentileRank(clvGrid, predictedClv) : Number.NaN;
-  const index = potentialIndex(superUserScore, purchaseProbability, churnProbability, clvPercentile, config.potential.blend);
+  const index = potentialIndex(superUserScore, purchaseProbability, lapsed ? 1 : churnProbability, clvPercentile, config.potential.blend);
   const tier = potentialTier(valueTier, index, config.potential.thresholds);
   return {
     tier,
     index,
     strategy: POTENTIAL_STRATEGY[tier],
     predictions:
-      Number.isNaN(purchaseProbability) && Number.isNaN(clvPercentile) && Number.isNaN(churnProbability)
+      Number.isNaN(purchaseProbability) && Number.isNaN(clvPercentile) && Number.isNaN(churnProbability) && !lapsed
         ? null
         : {
             purchase_probability: Number.isFinite(purchaseProbability) ? purchaseProbability : null,
             clv_percentile: Number.isFinite(clvPercentile) ? clvPercentile : null,
             churn_probability: Number.isFinite(churnProbability) ? churnProbability : null,
+            lapsed,
           },
   };
 }
@@ -125,5 +134,6 @@ export function potentialReason(res: PotentialResult | null, valueTier: ValueTie
   if (c?.purchase_probability != null) parts.push(`purchase probability ${fmt(c.purchase_probability)}`);
   if (c?.clv_percentile != null) parts.push(`CLV percentile ${fmt(c.clv_percentile)}`);
   if (c?.churn_probability != null) parts.push(`churn probability ${fmt(c.churn_probability)}`);
+  if (c?.lapsed) parts.push('no churn probability: already inactive, retention counted 0');
   return `${res.tier}: potential ${fmt(res.index)} (${parts.join(', ')}), current value ${valueTier} → ${POTENTIAL_STRATEGY[res.tier]}`;
 }

@@ -47,7 +47,12 @@ export const CustomerScoreSchema = z.object({
       index: z.number().min(0).max(100).describe('potential index P: the super-user score, blended with model predictions when present'),
       strategy: z.string(),
       predictions: z
-        .object({ purchase_probability: share.nullable(), clv_percentile: share.nullable(), churn_probability: share.nullable() })
+        .object({
+          purchase_probability: share.nullable(),
+          clv_percentile: share.nullable(),
+          churn_probability: share.nullable(),
+          lapsed: z.boolean().describe('no churn probability because the customer has no event in the churn model\'s active window: retention counted 0'),
+        })
         .nullable()
         .describe('model predictions blended into the index; null when none'),
     })

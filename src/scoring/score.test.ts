@@ -124,7 +124,7 @@ describe('scoreFrame', () => {
     const ctx = computeScoringContext(frame, cfg, { predictions });
     const withPred = scoreFrame(frame, ctx, cfg, predictions);
     const browser = withPred.find((s) => s.customer_id === 'browser')!;
-    expect(browser.potential!.predictions).toEqual({ purchase_probability: 0.9, churn_probability: 0.05, clv_percentile: null });
+    expect(browser.potential!.predictions).toEqual({ purchase_probability: 0.9, churn_probability: 0.05, clv_percentile: null, lapsed: false });
     const su = browser.super_user_score!;
     expect(browser.potential!.index).toBeCloseTo((100 * (0.5 * (su / 100) + 0.2 * 0.9 + 0.1 * 0.95)) / 0.8, 10);
   });

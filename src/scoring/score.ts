@@ -85,6 +85,7 @@ export function scoreFrame(
       clv?.[i] ?? Number.NaN,
       context.predictedClv,
       config,
+      { churnModel: churnP !== undefined },
     );
     const stage = funnelStage(ev, trials[i]!, pa, days, signedUp[i]!, loyalMin);
 

@@ -47,7 +47,15 @@ const PredictionSchema = z
     person_id: z.number().int().describe('the resolved person (two ids of one merged person share it)'),
     as_of: z.string().describe('the day the features are computed as of (events up to its end)'),
     purchase_probability: probability('probability of a purchase within the purchase horizon'),
-    churn_probability: probability('probability of no activity within the churn horizon (for recently active customers)'),
+    churn_probability: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe(
+        'probability of no activity within the churn horizon, for customers active in the active window before the as-of day ' +
+          "(the model's population); null without a model and for a customer already inactive (see potential.predictions.lapsed in the profile)",
+      ),
     expected_purchases: z.number().nullable().describe('expected purchases over the CLV horizon (BG/NBD); null when it cannot be computed'),
     p_alive: probability('probability the customer is still active (BG/NBD)'),
     predicted_clv: z.number().nullable().describe('predicted value over the CLV horizon; null for a customer with no purchase or without a CLV model'),
@@ -58,7 +66,7 @@ const PredictionSchema = z
         predicted_clv: z.string().optional(),
       })
       .optional()
-      .describe('only with explain: true; a target without a model is left out'),
+      .describe('only with explain: true; a target without a model, or without a prediction for this customer, is left out'),
   })
   .openapi('Prediction');
 

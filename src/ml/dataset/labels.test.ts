@@ -5,7 +5,7 @@ import { ingestCustomers } from '../../ingest/ingest.js';
 import type { OpenedStore } from '../../store/open.js';
 import { csv, ingestRows, tempDir, testStore, writeFile } from '../../../test/helpers.js';
 import { DatasetError } from './errors.js';
-import { checkHorizon, horizonComplete, LabelDefinitionSchema, labelsAt, labelWindow, type LabelSet } from './labels.js';
+import { checkHorizon, horizonComplete, inLabelPopulation, LabelDefinitionSchema, labelsAt, labelWindow, type LabelSet } from './labels.js';
 
 let opened: OpenedStore;
 beforeEach(async () => {
@@ -105,6 +105,18 @@ describe('labels at a cutoff', () => {
     const active = frame.numeric.events_90!;
     const expected = [...active.keys()].filter((i) => active[i]! > 0);
     expect(Array.from(set.rowIndexes)).toEqual(expected);
+  });
+
+  it('reads the same population from the features as the labels have, for each active window and for purchase', async () => {
+    const frame = await setup();
+    for (const input of [{ target: 'churn' }, { target: 'churn', activeWindowDays: 30 }, { target: 'purchase' }] as const) {
+      const def = LabelDefinitionSchema.parse(input);
+      const set = await labelsAt(opened.store, def, CUTOFF, frame);
+      const fromFeatures = [...frame.customerIds.keys()].filter((i) => inLabelPopulation(def, frame, i));
+      expect(fromFeatures, JSON.stringify(input)).toEqual(Array.from(set.rowIndexes));
+    }
+    // M, known from a profile only, is outside every churn population: no event at all.
+    expect(inLabelPopulation(LabelDefinitionSchema.parse({ target: 'churn' }), frame, frame.customerIds.indexOf('M'))).toBe(false);
   });
 
   it('counts an event at exactly the end of the cutoff day as a label, never as a feature', async () => {

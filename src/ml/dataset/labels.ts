@@ -138,6 +138,20 @@ export async function labelsAt(db: Db, def: LabelDefinition, cutoff: AsOf, frame
   };
 }
 
+/**
+ * Whether row i of a feature frame is in the label population of `def` at the frame's as-of day: every
+ * customer for purchase; for churn, a customer with an event in the active window, i.e.
+ * days_since_last_event ≤ activeWindowDays (age ≤ W days ⇔ ts ≥ end of the day − W days, the boundary
+ * of CHURN_LABELS_SQL). A model predicts only for its population: a customer inactive for longer has
+ * already lapsed by the label's own definition, and the churn model never saw one.
+ */
+export function inLabelPopulation(def: LabelDefinition, frame: FeatureFrame, i: number): boolean {
+  if (def.target === 'purchase') return true;
+  const days = frame.numeric.days_since_last_event;
+  if (!days) throw new Error('feature frame without days_since_last_event');
+  return days[i]! <= def.activeWindowDays;
+}
+
 /** Whether the store has data through the last day of the horizon after `cutoff` (latest event day ≥ cutoff + horizon). */
 export async function horizonComplete(db: Db, cutoff: AsOf, horizonDays: number): Promise<boolean> {
   const latest = await latestEventDay(db);

@@ -104,11 +104,14 @@ export class ModelSet {
     return columns;
   }
 
-  /** The top features pushing row i's probabilities up or down, and how its CLV comes about. */
+  /**
+   * The top features pushing row i's probabilities up or down, and how its CLV comes about; a model
+   * that does not predict for the row (a churn model and a customer outside its population) is left out.
+   */
   explain(frame: FeatureFrame, i: number, k = EXPLAINED_FEATURES): PredictionExplanations {
     const out: PredictionExplanations = {};
     if (this.purchase) out.purchase_probability = this.purchase.explain(frame, i, k);
-    if (this.churn) out.churn_probability = this.churn.explain(frame, i, k);
+    if (this.churn?.covers(frame, i)) out.churn_probability = this.churn.explain(frame, i, k);
     if (this.clv) out.predicted_clv = this.clv.explain(frame, i);
     return out;
   }
@@ -126,7 +129,7 @@ export class ModelSet {
       row(i) {
         const out: PredictionExplanations = {};
         if (purchase && purchaseTable) out.purchase_probability = purchase.explanationAt(purchaseTable, i);
-        if (churn && churnTable) out.churn_probability = churn.explanationAt(churnTable, i);
+        if (churn && churnTable && churn.covers(frame, i)) out.churn_probability = churn.explanationAt(churnTable, i);
         if (clv) out.predicted_clv = clv.explain(frame, i);
         return out;
       },

@@ -5,6 +5,7 @@ import { FEATURE_SCHEMA } from '../../features/schema.js';
 import type { FeatureFrame } from '../../features/frame.js';
 import { applyCalibration, CalibrationSchema, type CalibrationParams } from '../calibration.js';
 import { predictProba } from '../classifier.js';
+import { inLabelPopulation, LabelDefinitionSchema, type LabelDefinition } from '../dataset/labels.js';
 import { scoringMatrix } from '../dataset/training-set.js';
 import { ArtifactError } from '../errors.js';
 import { initBackend } from '../backend.js';
@@ -112,6 +113,8 @@ export class PropensityModel {
     private readonly scaler: Scaler,
     private readonly calibration: CalibrationParams,
     readonly featureNames: string[],
+    /** What the model predicts, and for whom (its label population). */
+    readonly label: LabelDefinition,
   ) {}
 
   /** Input matrices made by predict, until explainAll takes them (weakly: they go with the frame). */
@@ -131,7 +134,11 @@ export class PropensityModel {
     if (!Array.isArray(names) || names.join() !== scaler.names.join()) {
       throw new ArtifactError('artifact_incompatible', 'the scaler and the metadata list different features', opened.dir);
     }
-    return new PropensityModel(opened.version, opened.metadata, model, scaler, calibration.data, names as string[]);
+    const label = LabelDefinitionSchema.safeParse(opened.metadata.label.definition);
+    if (!label.success || label.data.target !== target) {
+      throw new ArtifactError('artifact_incompatible', `the metadata's label definition is not a valid ${target} label`, opened.dir);
+    }
+    return new PropensityModel(opened.version, opened.metadata, model, scaler, calibration.data, names as string[], label.data);
   }
 
   predict(frame: FeatureFrame): Float64Array {
@@ -148,11 +155,22 @@ export class PropensityModel {
     if (frame.n === 0) return new Float64Array(0);
     const X = yield* this.scaledSteps(frame, options.rowsPerStep);
     if (options.keep) this.scaledFrames.set(frame, X);
-    return applyCalibration(this.calibration, predictProba(this.model, X, frame.n, this.featureNames.length));
+    const p = applyCalibration(this.calibration, predictProba(this.model, X, frame.n, this.featureNames.length));
+    for (let i = 0; i < frame.n; i++) if (!this.covers(frame, i)) p[i] = Number.NaN;
+    return p;
   }
 
-  /** The features pushing row i's probability up or down the most. */
+  /**
+   * Whether the model predicts for row i: the row is in its label population (labels.ts). Outside it
+   * (churn: no event in the active window) the probability is empty, never an extrapolation.
+   */
+  covers(frame: FeatureFrame, i: number): boolean {
+    return inLabelPopulation(this.label, frame, i);
+  }
+
+  /** The features pushing row i's probability up or down the most; none for a row the model does not cover. */
   explain(frame: FeatureFrame, i: number, k = 5): Explanation[] {
+    if (!this.covers(frame, i)) return [];
     const X = this.scaled(frame, [i]);
     this.plain ??= plainDenseStack(this.model);
     const row = explainRowPlain(this.plain, X, { k, featureNames: this.featureNames });
@@ -163,7 +181,9 @@ export class PropensityModel {
   async explainAll(frame: FeatureFrame, k = 5): Promise<ExplanationTable> {
     const X = this.scaledFrames.get(frame) ?? (await runStepsInTurns(this.scaledSteps(frame)));
     this.scaledFrames.delete(frame);
-    return explainAllRows(this.model, X, frame.n, this.featureNames.length, { k });
+    const table = await explainAllRows(this.model, X, frame.n, this.featureNames.length, { k });
+    for (let i = 0; i < frame.n; i++) if (!this.covers(frame, i)) table.index.fill(-1, i * table.k, (i + 1) * table.k);
+    return table;
   }
 
   /** Row i of a table from explainAll, as explain gives it. */
