@@ -73,7 +73,25 @@ describe('feature builder', () => {
     expect(f.clv_frequency).toBe(2);
     expect(f.clv_recency).toBe(12);
     expect(f.clv_t).toBe(19);
-    expect(f.clv_monetary).toBe(25); // (20 + 30) / 2; the first day is not a repeat
+    // (20 + 30) / 2 (the first day is not a repeat), each purchase keeping 1 − 5/60 of its amount.
+    expect(f.clv_monetary).toBeCloseTo(25 * (55 / 60), 12);
+  });
+
+  it('takes refunds off the Gamma-Gamma spend: a repeat order refunded in full leaves almost nothing', async () => {
+    await ingestRows(opened, [
+      row({ customer_id: 'R', type: 'purchase', ts: '2024-01-01T10:00:00Z', amount: '2.90' }),
+      row({ customer_id: 'R', type: 'purchase', ts: '2024-01-09T10:00:00Z', amount: '168469.60' }),
+      row({ customer_id: 'R', type: 'refund', ts: '2024-01-09T10:12:00Z', amount: '168469.60' }),
+      row({ customer_id: 'S', type: 'purchase', ts: '2024-01-01', amount: '10' }),
+      row({ customer_id: 'S', type: 'purchase', ts: '2024-01-05', amount: '10' }),
+      row({ customer_id: 'S', type: 'refund', ts: '2024-01-06', amount: '50' }), // refunds above purchases: no spend left
+    ]);
+    const r = (await featuresOf('R', '2024-01-20'))!;
+    expect(r.clv_frequency).toBe(1);
+    expect(r.revenue_all).toBeCloseTo(2.9, 9);
+    // 168,469.60 × (2.90 / 168,472.50): the net spend spread over both orders.
+    expect(r.clv_monetary).toBeCloseTo(168469.6 * (2.9 / 168472.5), 9);
+    expect((await featuresOf('S', '2024-01-20'))!.clv_monetary).toBe(0);
   });
 
   it('changes no feature as of T when events after T are added', async () => {

@@ -2,7 +2,7 @@ import { listedIdSql } from '../domain/anonymous-id.js';
 import { sqlIdent, sqlString, type Db } from '../store/database.js';
 import { asOfEnd, type AsOf } from './as-of.js';
 import { frameFromResult, type FeatureFrame } from './frame.js';
-import { FEATURE_DEFS, HELPER_EVENT_SQL, zeroWhenAbsent, type FeatureDef } from './schema.js';
+import { FEATURE_DEFS, HELPER_DAY_SQL, HELPER_EVENT_SQL, zeroWhenAbsent, type FeatureDef } from './schema.js';
 
 /**
  * The batch feature builder. It computes every feature of FEATURE_DEFS for every customer known at
@@ -33,7 +33,10 @@ export function featureSql(): string {
 )`;
   });
   const itemAggs = FEATURE_DEFS.filter((f) => f.stage === 'items').map((f) => `${f.sql} AS ${sqlIdent(f.name)}`);
-  const dayAggs = FEATURE_DEFS.filter((f) => f.stage === 'days').map((f) => `${f.sql} AS ${sqlIdent(f.name)}`);
+  const dayAggs = [
+    ...FEATURE_DEFS.filter((f) => f.stage === 'days').map((f) => `${f.sql} AS ${sqlIdent(f.name)}`),
+    ...Object.entries(HELPER_DAY_SQL).map(([name, sql]) => `${sql} AS ${sqlIdent(name)}`),
+  ];
   // Customers without events (profile only) get 0 for counts and sums, empty for the rest.
   // Numbers leave as DOUBLE with NaN for empty: frameFromResult copies them without a null check.
   const output = (f: FeatureDef, expr: string) =>

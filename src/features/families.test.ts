@@ -10,7 +10,7 @@ import { addDays, asOfEnd } from './as-of.js';
 import { buildFeatures, EVENT_FAMILIES, featureSql, typesRead } from './build.js';
 import { CustomerFeatures } from './customer-features.js';
 import { frameFromColumns, frameFromResult, type FeatureFrame } from './frame.js';
-import { FEATURE_DEFS, HELPER_EVENT_SQL, zeroWhenAbsent, type FeatureDef } from './schema.js';
+import { FEATURE_DEFS, HELPER_DAY_SQL, HELPER_EVENT_SQL, zeroWhenAbsent, type FeatureDef } from './schema.js';
 
 /**
  * The builder splits the events-stage aggregate by event-type family (build.ts) for speed. These
@@ -38,7 +38,10 @@ lines AS (
 ),
 items AS (SELECT person_id, ${stageAggs('items').join(', ')} FROM lines GROUP BY person_id),
 purchase_days AS (SELECT person_id, CAST(ts AS DATE) AS day, sum(amount) AS amount FROM ev WHERE type = 'purchase' GROUP BY person_id, day),
-days AS (SELECT person_id, ${stageAggs('days').join(', ')} FROM purchase_days GROUP BY person_id),
+days AS (
+  SELECT person_id, ${[...stageAggs('days'), ...Object.entries(HELPER_DAY_SQL).map(([name, sql]) => `${sql} AS ${name}`)].join(', ')}
+  FROM purchase_days GROUP BY person_id
+),
 cats AS (
   SELECT person_id, min(category) FILTER (WHERE n = top_n) AS __top_category, max(n) / sum(n)::DOUBLE AS __top_category_share
   FROM (SELECT person_id, category, count(*) AS n, max(count(*)) OVER (PARTITION BY person_id) AS top_n

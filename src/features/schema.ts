@@ -87,6 +87,16 @@ function windowed(
 }
 
 const purchaseDayCount = (c: CustomerEvidence) => c.purchaseDays.length;
+
+/** Days-stage helper: mean amount per repeat purchase day before refunds (0 without repeats). */
+const REPEAT_SPEND_GROSS = '__repeat_spend_gross';
+function repeatSpendGross(c: CustomerEvidence): number | null {
+  const n = purchaseDayCount(c);
+  if (n <= 1) return 0;
+  const total = c.purchaseDays.reduce<number | null>((sum, d) => (d.amount === null ? sum : (sum ?? 0) + d.amount), null);
+  const first = c.purchaseDays[0]!.amount;
+  return total === null || first === null ? null : (total - first) / (n - 1);
+}
 const firstPurchaseDay = (c: CustomerEvidence) => c.purchaseDays[0]!.day;
 const lastPurchaseDay = (c: CustomerEvidence) => c.purchaseDays.at(-1)!.day;
 
@@ -164,17 +174,18 @@ export const FEATURE_DEFS: FeatureDef[] = [
   },
   {
     name: 'clv_monetary',
-    description: 'mean amount per repeat purchase day, the first day excluded (Gamma-Gamma; 0 without repeats)',
+    description:
+      'mean amount per repeat purchase day, the first day excluded, net of refunds: each purchase keeps 1 − refund_share_all of its amount (Gamma-Gamma; 0 without repeats)',
     window: null,
     type: 'amount',
-    stage: 'days',
-    sql: 'CASE WHEN count(*) > 1 THEN (sum(amount) - arg_min(amount, day)) / (count(*) - 1) ELSE 0 END',
-    value: (c) => {
-      const n = purchaseDayCount(c);
-      if (n <= 1) return 0;
-      const total = c.purchaseDays.reduce<number | null>((sum, d) => (d.amount === null ? sum : (sum ?? 0) + d.amount), null);
-      const first = c.purchaseDays[0]!.amount;
-      return total === null || first === null ? null : (total - first) / (n - 1);
+    // Refunds are not linked to the orders they reverse, so they are spread over every purchase in
+    // proportion to its amount. Gross, a repeat order refunded in full would still count as spend.
+    stage: 'final',
+    sql: `CASE WHEN purchase_days_all > 0 THEN ${REPEAT_SPEND_GROSS} * greatest(0, 1 - coalesce(refund_share_all, 0)) END`,
+    value: (c, f) => {
+      if (purchaseDayCount(c) === 0) return null;
+      const gross = repeatSpendGross(c);
+      return gross === null ? null : gross * Math.max(0, 1 - ((f.refund_share_all as number | null) ?? 0));
     },
   },
   // Engagement
@@ -239,6 +250,11 @@ export const FEATURE_DEFS: FeatureDef[] = [
 ];
 
 const SIGNUPS = countOf('signup', null);
+
+/** Internal helper columns of the days stage (over purchase days), used by final-stage features. */
+export const HELPER_DAY_SQL: Record<string, string> = {
+  [REPEAT_SPEND_GROSS]: 'CASE WHEN count(*) > 1 THEN (sum(amount) - arg_min(amount, day)) / (count(*) - 1) ELSE 0 END',
+};
 
 /** Internal helper columns of the events stage, used by final-stage features. */
 export const HELPER_EVENT_SQL: Record<string, string> = {

@@ -22,7 +22,7 @@ type Row = Record<string, string | null>;
 const AS_OF = '2024-03-31';
 
 const HAND_MADE: Row[] = [
-  // A: four purchases on three days (two on Jan 10, amounts summed), a refund (ignored by both), a visit.
+  // A: four purchases on three days (two on Jan 10, amounts summed), a refund (spread over the spend), a visit.
   { customer_id: 'A', type: 'purchase', ts: '2024-01-01T08:00:00Z', amount: '100' },
   { customer_id: 'A', type: 'purchase', ts: '2024-01-10T09:00:00Z', amount: '20.5' },
   { customer_id: 'A', type: 'purchase', ts: '2024-01-10T18:00:00Z', amount: '30.25' },
@@ -44,6 +44,24 @@ const HAND_MADE: Row[] = [
   { customer_id: 'F', type: 'visit', ts: '2024-01-05' },
 ];
 
+/**
+ * Per customer, the share of purchased amount kept after refunds before the end of `asOf` (the
+ * features spread refunds over every purchase: lifetimes' summary takes the purchases as given).
+ */
+function keptShare(rows: Row[], asOf: string): Map<string, number> {
+  const end = Date.parse(`${asOf}T00:00:00Z`) + 86_400_000;
+  const sums = new Map<string, { bought: number; refunded: number }>();
+  for (const r of rows) {
+    const ts = Date.parse(r.ts!.length === 10 ? `${r.ts}T00:00:00Z` : r.ts!);
+    if (ts >= end || (r.type !== 'purchase' && r.type !== 'refund')) continue;
+    const s = sums.get(r.customer_id!) ?? { bought: 0, refunded: 0 };
+    if (r.type === 'purchase') s.bought += Number(r.amount);
+    else s.refunded += Number(r.amount);
+    sums.set(r.customer_id!, s);
+  }
+  return new Map([...sums].map(([id, s]) => [id, Math.max(0, 1 - s.refunded / s.bought)]));
+}
+
 /** The purchases of `rows` as summaryFromTransactions input. */
 function transactions(rows: Row[]): Transaction[] {
   return rows.filter((r) => r.type === 'purchase').map((r) => ({ customerId: r.customer_id!, ts: Date.parse(r.ts!.length === 10 ? `${r.ts}T00:00:00Z` : r.ts!), amount: Number(r.amount) }));
@@ -55,12 +73,13 @@ async function compare(rows: Row[], asOf: string) {
   const fromFeatures = clvSummaryRows(frame);
   const reference = summaryFromTransactions(transactions(rows), { observationEnd: Date.parse(`${asOf}T12:00:00Z`) });
   const byId = new Map(fromFeatures.map((r) => [r.customerId, r]));
+  const kept = keptShare(rows, asOf);
   expect(fromFeatures.length).toBe(reference.length);
   for (const ref of reference) {
     const mine = byId.get(String(ref.customerId));
     expect(mine, String(ref.customerId)).toBeDefined();
     expect({ id: mine!.customerId, x: mine!.frequency, tx: mine!.recency, T: mine!.T }).toEqual({ id: ref.customerId, x: ref.frequency, tx: ref.recency, T: ref.T });
-    expect(mine!.monetaryValue).toBeCloseTo(ref.monetaryValue, 9);
+    expect(mine!.monetaryValue).toBeCloseTo(ref.monetaryValue * kept.get(String(ref.customerId))!, 9);
   }
   return { frame, fromFeatures };
 }
@@ -69,8 +88,10 @@ describe('clv_* features = summaryFromTransactions on the same purchases', () =>
   it('agree on a hand-made event set (same-day purchases, zone offsets, day boundaries, refunds, later purchases)', async () => {
     const { frame, fromFeatures } = await compare(HAND_MADE, AS_OF);
     const byId = Object.fromEntries(fromFeatures.map((r) => [r.customerId, r]));
-    // Hand-checked: A's days Jan 1, Jan 10 (50.75), Feb 29 (10) → x 2, t_x 59, T 90, monetary (50.75 + 10) / 2.
-    expect(byId.A).toMatchObject({ frequency: 2, recency: 59, T: 90, monetaryValue: 30.375 });
+    // Hand-checked: A's days Jan 1, Jan 10 (50.75), Feb 29 (10) → x 2, t_x 59, T 90, monetary (50.75 + 10) / 2
+    // = 30.375 before refunds; the refund of 30.25 out of 160.75 bought leaves each purchase 130.5 / 160.75.
+    expect(byId.A).toMatchObject({ frequency: 2, recency: 59, T: 90 });
+    expect(byId.A!.monetaryValue).toBeCloseTo(30.375 * (130.5 / 160.75), 12);
     expect(byId.B).toMatchObject({ frequency: 0, recency: 0, T: 45, monetaryValue: 0 });
     expect(byId.C).toMatchObject({ frequency: 1, recency: 29, T: 29, monetaryValue: 11 }); // Mar 2 (8 + 9), Mar 31
     expect(byId.D).toMatchObject({ frequency: 0, recency: 0, T: 11 });

@@ -6,7 +6,7 @@ import type { CustomerSummary } from '../clv/index.js';
  * (src/features/schema.ts), so training and serving read the same numbers from one code path:
  *
  *   frequency = clv_frequency (repeat purchase days), recency = clv_recency, T = clv_t (days ÷ timeUnitDays),
- *   monetaryValue = clv_monetary (mean amount of the repeat purchase days).
+ *   monetaryValue = clv_monetary (mean amount of the repeat purchase days, net of refunds spread over every purchase).
  *
  * Customers without a purchase have empty (NaN) clv_* features and get no row: the models start at the
  * first purchase and say nothing about them.
