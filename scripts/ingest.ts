@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { UsageError } from '../src/cli/args.js';
-import { runCli } from '../src/cli/common.js';
+import { log, runCli } from '../src/cli/common.js';
+import { nothingIngestedWarning, underOption } from '../src/cli/ingest-checks.js';
 import { progressBar } from '../src/cli/progress.js';
 import { CUSTOMER_COLUMNS, EVENT_COLUMNS } from '../src/domain/event.js';
 import { detectFormat, parseColumnMap } from '../src/ingest/format.js';
@@ -54,7 +55,8 @@ await runCli(process.argv.slice(2), OPTIONS, USAGE, async ({ common, values }) =
       // One --map belongs to one file: the events file when there is one, else the customers file.
       const spec = eventsFile ? (values['customers-map'] as string | undefined) : ((values['customers-map'] ?? values.map) as string | undefined);
       const map = parseColumnMap(spec, [...CUSTOMER_COLUMNS]);
-      summaries.push(await ingestCustomers(store, { ...shared, source: { kind: 'file', file: customersFile, format: detectFormat(customersFile, values.format as string | undefined), map } }));
+      const source = { kind: 'file' as const, file: customersFile, format: detectFormat(customersFile, values.format as string | undefined), map };
+      summaries.push(await underOption('customers', () => ingestCustomers(store, { ...shared, source })));
     }
     if (eventsFile) {
       const lines = Boolean(values.lines);
@@ -62,20 +64,17 @@ await runCli(process.argv.slice(2), OPTIONS, USAGE, async ({ common, values }) =
       const map = parseColumnMap(values.map as string | undefined, [...targets]);
       const bar = progressBar(`reading ${path.basename(eventsFile)}`);
       try {
-        summaries.push(
-          await ingestEvents(store, {
-            ...shared,
-            lines,
-            onProgress: bar.update,
-            source: { kind: 'file', file: eventsFile, format: detectFormat(eventsFile, values.format as string | undefined), map },
-          }),
-        );
+        const source = { kind: 'file' as const, file: eventsFile, format: detectFormat(eventsFile, values.format as string | undefined), map };
+        summaries.push(await underOption('events', () => ingestEvents(store, { ...shared, lines, onProgress: bar.update, source })));
       } finally {
         bar.stop();
       }
     }
     const summary = summaries.length === 1 ? summaries[0]! : combine(summaries);
-    return { summary, text: summaries.map(describe).join('\n') };
+    const warnings = summaries.flatMap((s) => nothingIngestedWarning(s, (s.kind === 'events' ? eventsFile : customersFile)!) ?? []);
+    for (const w of warnings) log(`warning: ${w}`);
+    // The summary is still printed; the exit code says the run did not do its job.
+    return { summary, text: summaries.map(describe).join('\n'), exitCode: warnings.length > 0 ? 1 : 0 };
   } finally {
     store.close();
   }

@@ -109,13 +109,23 @@ describe('command line (CONTRACT.md §2)', () => {
     expect(both.json).toMatchObject({ ingested: 1, customers: { ingested: 1 } });
   });
 
-  it('reports a bad flag and a missing file as errors with a non-zero exit', async () => {
+  it('reports a bad flag and a missing file as errors with a non-zero exit, naming the option that gave the file', async () => {
     const missing = await cli('ingest', ['--events', path.join(dir, 'nope.csv'), '--json']);
     expect(missing.code).not.toBe(0);
     expect(missing.json.error.message).toMatch(/No such file/);
+    expect(missing.json.error.issues[0].path).toEqual(['events']);
     const badDate = await cli('score', ['--output', path.join(dir, 'x.csv'), '--as-of', '2024-13-40', '--json']);
     expect(badDate.code).not.toBe(0);
     expect(badDate.json.error.issues[0].path).toEqual(['as-of']);
+  });
+
+  it('exits 1 with a warning, still printing the summary, when every row of a file is rejected (a wrong --ts-format)', async () => {
+    const file = path.join(dir, 'wrong-format.csv');
+    fs.writeFileSync(file, 'customer_id,type,ts\nX1,visit,2024-01-05 10:00:00\nX2,visit,2024-01-06 11:00:00\n');
+    const result = await cli('ingest', ['--events', file, '--ts-format', '%d/%m/%Y %H:%M', '--json']);
+    expect(result.code).toBe(1);
+    expect(result.json).toMatchObject({ read: 2, ingested: 0, rejected: 2 });
+    expect(result.stderr).toMatch(/warning: nothing from .*wrong-format\.csv was ingested: all 2 rows were rejected\. The first: line 2, ts: /);
   });
 
   it('prints one JSON error object naming --unknown-flag when the option is unknown, for every command', async () => {

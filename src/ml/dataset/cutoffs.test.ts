@@ -99,6 +99,18 @@ describe('rolling cutoffs', () => {
     expect(error.message).toContain('2024-01-01');
   });
 
+  it('names --as-of, not a cutoff nobody gave, when the cutoff derived from as-of falls outside the data', () => {
+    const early = errorOf(() => planCutoffs(PURCHASE, { asOf: '2023-12-15' }, SPAN));
+    expect(early.code).toBe('insufficient_history');
+    expect(early.issues[0]?.path).toEqual(['as-of']);
+    expect(early.message).toContain('(as-of 2023-12-15 − 30 days)');
+    const late = errorOf(() => planCutoffs(PURCHASE, { asOf: '2024-08-01' }, SPAN));
+    expect(late.code).toBe('horizon_incomplete');
+    expect(late.issues[0]?.path).toEqual(['as-of']);
+    // A cutoff given explicitly is named as such.
+    expect(errorOf(() => planCutoffs(PURCHASE, { cutoff: '2023-11-01' }, SPAN)).issues[0]?.path).toEqual(['cutoff']);
+  });
+
   it('rejects malformed options with the option named', () => {
     expect(errorOf(() => planCutoffs(PURCHASE, { cutoff: '2024-02-30' }, SPAN)).issues[0]?.path).toEqual(['cutoff']);
     expect(errorOf(() => planCutoffs(PURCHASE, { trainingCutoffs: 0 }, SPAN)).issues[0]?.path).toEqual(['trainingCutoffs']);

@@ -93,12 +93,15 @@ export function planCutoffs(def: LabelDefinition, input: CutoffOptionsInput, spa
   }
   const asOf = options.asOf ?? span.latestEventDay;
   const validation = options.cutoff ?? addDays(asOf, -horizon);
-  checkHorizon(def.target, validation, horizon, span.latestEventDay, asOf);
+  // An error names the option the user gave: --cutoff, or --as-of when the cutoff is as-of − horizon.
+  const field = options.cutoff === undefined ? 'as-of' : 'cutoff';
+  const derived = options.cutoff === undefined ? ` (as-of ${asOf} − ${horizon} days)` : '';
+  checkHorizon(def.target, validation, horizon, span.latestEventDay, asOf, field);
   if (validation < span.firstEventDay) {
     throw new DatasetError(
       'insufficient_history',
-      `Cannot train ${def.target} at cutoff ${validation}: the data starts on ${span.firstEventDay}, after the cutoff.`,
-      [{ path: ['cutoff'], message: `before the first event day ${span.firstEventDay}` }],
+      `Cannot train ${def.target} at cutoff ${validation}${derived}: the data starts on ${span.firstEventDay}, after the cutoff.`,
+      [{ path: [field], message: `cutoff ${validation}${derived} is before the first event day ${span.firstEventDay}` }],
     );
   }
 

@@ -163,7 +163,15 @@ export async function horizonComplete(db: Db, cutoff: AsOf, horizonDays: number)
  * never sees events after as-of) and on or before the day of the latest stored event (otherwise
  * customers who act later than the data would be labelled as if they had not).
  */
-export function checkHorizon(target: LabelTarget, cutoff: AsOf, horizonDays: number, latestDay: AsOf, asOf: AsOf): void {
+export function checkHorizon(
+  target: LabelTarget,
+  cutoff: AsOf,
+  horizonDays: number,
+  latestDay: AsOf,
+  asOf: AsOf,
+  /** The option the cutoff came from: given as --cutoff, or as-of − horizon. Errors name it. */
+  field: 'cutoff' | 'as-of' = 'cutoff',
+): void {
   const lastDay = addDays(cutoff, horizonDays);
   const latestCutoff = addDays(asOf < latestDay ? asOf : latestDay, -horizonDays);
   const advice = `Use a cutoff on or before ${latestCutoff}, or a shorter horizon.`;
@@ -172,7 +180,7 @@ export function checkHorizon(target: LabelTarget, cutoff: AsOf, horizonDays: num
       'horizon_incomplete',
       `Cannot train ${target} at cutoff ${cutoff}: its ${horizonDays}-day label window runs ${addDays(cutoff, 1)} to ${lastDay}, ` +
         `past the as-of day ${asOf}, so training would see events after ${asOf}. ${advice}`,
-      [{ path: ['cutoff'], message: `cutoff + ${horizonDays} days = ${lastDay} is after as-of ${asOf}` }],
+      [{ path: [field], message: `cutoff ${cutoff} + ${horizonDays} days = ${lastDay} is after as-of ${asOf}` }],
     );
   }
   if (lastDay > latestDay) {
@@ -180,7 +188,7 @@ export function checkHorizon(target: LabelTarget, cutoff: AsOf, horizonDays: num
       'horizon_incomplete',
       `Cannot train ${target} at cutoff ${cutoff}: its ${horizonDays}-day label window runs ${addDays(cutoff, 1)} to ${lastDay}, ` +
         `but the store's latest event is on ${latestDay}, so the labels are incomplete. ${advice} Or ingest data through ${lastDay}.`,
-      [{ path: ['cutoff'], message: `cutoff + ${horizonDays} days = ${lastDay} is after the latest event day ${latestDay}` }],
+      [{ path: [field], message: `cutoff ${cutoff} + ${horizonDays} days = ${lastDay} is after the latest event day ${latestDay}` }],
     );
   }
 }
