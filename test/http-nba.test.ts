@@ -44,8 +44,9 @@ function action(id: string, channel: 'email' | 'sms', rate: number, extra: Recor
   };
 }
 
-async function service(cat = catalog()) {
-  const nba = await NbaService.open(opened.store, scorer, cat, { rng: createRng(7) });
+/** The service on the shared store; `at` fixes its clock (the history it keeps and the outcome dates it accepts are measured from it). */
+async function service(cat = catalog(), at?: string) {
+  const nba = await NbaService.open(opened.store, scorer, cat, { rng: createRng(7), ...(at !== undefined ? { clock: () => new Date(at) } : {}) });
   const app = createApp({ store: opened.store, identity: opened.identity, keys, scorer, nba });
   const post = (path: string, body: unknown, token = tokens.nba) =>
     app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -129,7 +130,8 @@ describe('POST /v1/next-best-action', () => {
   });
 
   it('stops at the frequency cap counted from recorded contacts, and again after a restart', async () => {
-    const { decideFor, outcomes } = await service();
+    const clock = '2025-03-03T12:00:00Z';
+    const { decideFor, outcomes } = await service(catalog(), clock);
     const id = customerWith(EMAIL_SMS);
     await showTwoMails({ decideFor, outcomes }, id, ['2025-03-01T12:00:00Z', '2025-03-02T12:00:00Z']);
     const capped = await decideFor(id, '2025-03-03T12:00:00Z');
@@ -139,13 +141,14 @@ describe('POST /v1/next-best-action', () => {
     const later = await decideFor(id, '2025-03-08T13:00:00Z');
     expect(later.actions.map((a: { action_id: string }) => a.action_id)).toContain('mail_a');
     // A new service on the same store reads the history back.
-    const restarted = await service();
+    const restarted = await service(catalog(), clock);
     const again = await restarted.decideFor(id, '2025-03-03T18:00:00Z');
     expect(again.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c']);
   });
 
   it("counts a merged-away customer's contacts toward the survivor's cap, at once and after a restart", async () => {
-    const { decideFor, outcomes, post } = await service();
+    const clock = '2025-05-03T00:00:00Z';
+    const { decideFor, outcomes, post } = await service(catalog(), clock);
     const [a, b] = [customerWith(EMAIL_SMS), customerWith(EMAIL_SMS)];
     const [survivor, absorbed] = personOf(a) < personOf(b) ? [a, b] : [b, a];
     const first = await decideFor(absorbed, '2025-05-01T12:00:00Z');
@@ -169,13 +172,13 @@ describe('POST /v1/next-best-action', () => {
     await outcomes([{ decision_id: second.decision_id, action_id: 'mail_b', outcome: 'shown', ts: '2025-05-02T12:00:00Z' }]);
     const after = await decideFor(survivor, '2025-05-03T12:00:00Z');
     expect(after.actions.map((x: { action_id: string }) => x.action_id)).toEqual(['text_c']);
-    const restarted = await service();
+    const restarted = await service(catalog(), clock);
     const again = await restarted.decideFor(survivor, '2025-05-03T18:00:00Z');
     expect(again.actions.map((x: { action_id: string }) => x.action_id)).toEqual(['text_c']);
   });
 
   it('keeps an action out during its cooldown after it was shown', async () => {
-    const { decideFor, outcomes } = await service(catalog({ caps: [] }));
+    const { decideFor, outcomes } = await service(catalog({ caps: [] }), '2025-04-01T00:00:00Z');
     const id = customerWith(EMAIL_SMS);
     const first = await decideFor(id, '2025-04-01T00:00:00Z');
     await outcomes([{ decision_id: first.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-04-01T00:00:00Z' }]);
@@ -316,6 +319,83 @@ describe('POST /v1/outcomes', () => {
     ]);
   });
 
+  it('rejects an outcome dated after now + 24 h, naming outcomes[i].ts, while the valid ones of the request land', async () => {
+    const now = '2025-06-10T12:00:00Z';
+    const { decideFor, outcomes } = await service(catalog(), now);
+    const id = customerWith(EMAIL_SMS);
+    const d = await decideFor(id, now);
+    const result = await outcomes([
+      { decision_id: d.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2099-06-01T00:00:00Z' },
+      { decision_id: d.decision_id, action_id: 'mail_b', outcome: 'shown', ts: '2025-06-11T11:59:00Z' }, // 23 h 59 min ahead: a clock without zone
+      { decision_id: d.decision_id, action_id: 'text_c', outcome: 'shown', ts: '2025-06-11T12:01:00Z' }, // 24 h 1 min ahead
+    ]);
+    expect(result).toMatchObject({ received: 3, recorded: 1, rejected: 2 });
+    expect(result.issues.map((i: { path: unknown[] }) => i.path)).toEqual([
+      ['outcomes', 0, 'ts'],
+      ['outcomes', 2, 'ts'],
+    ]);
+    expect(result.issues[0].message).toMatch(/in the future .*\+ 24 h/);
+    const rows = await opened.store.all<{ action_id: string }>('SELECT action_id FROM nba_outcomes WHERE decision_id = ?', [d.decision_id]);
+    expect(rows).toEqual([{ action_id: 'mail_b' }]);
+  });
+
+  it('rejects an outcome dated more than 5 minutes before its decision, naming outcomes[i].ts', async () => {
+    const { decideFor, outcomes } = await service(catalog({ caps: [] }), '2025-06-20T00:00:00Z');
+    const id = customerWith(EMAIL_SMS);
+    const d = await decideFor(id, '2025-06-15T12:00:00Z');
+    const result = await outcomes([
+      { decision_id: d.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2001-01-01' },
+      { decision_id: d.decision_id, action_id: 'mail_b', outcome: 'shown', ts: '2025-06-15T11:56:00Z' }, // 4 min early: clock skew
+      { decision_id: d.decision_id, action_id: 'text_c', outcome: 'shown', ts: '2025-06-15T11:54:00Z' }, // 6 min early
+    ]);
+    expect(result).toMatchObject({ received: 3, recorded: 1, rejected: 2 });
+    expect(result.issues.map((i: { path: unknown[] }) => i.path)).toEqual([
+      ['outcomes', 0, 'ts'],
+      ['outcomes', 2, 'ts'],
+    ]);
+    expect(result.issues[0].message).toMatch(/before its decision \(decided at 2025-06-15T12:00:00.000Z/);
+    // The rejected contact did not start mail_a's cooldown.
+    const next = await decideFor(id, '2025-06-16T12:00:00Z');
+    expect(next.actions.map((a: { action_id: string }) => a.action_id)).toContain('mail_a');
+  });
+
+  it('keeps a contact a week old when a later outcome dated ahead (within 24 h) is recorded for the same customer', async () => {
+    // History is trimmed back from the clock, not from the customer's newest contact (which may lie ahead of it).
+    const now = '2025-07-20T00:00:00Z';
+    const { decideFor, outcomes } = await service(catalog(), now);
+    const id = customerWith(EMAIL_SMS);
+    const old = await decideFor(id, '2025-07-13T12:00:00Z'); // 6.5 days before now
+    const recent = await decideFor(id, now);
+    await outcomes([
+      { decision_id: old.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-07-13T12:00:00Z' },
+      { decision_id: recent.decision_id, action_id: 'mail_b', outcome: 'shown', ts: now },
+    ]);
+    const ahead = await decideFor(id, now, { channel: 'sms', placement: 'outbound' });
+    await outcomes([{ decision_id: ahead.decision_id, action_id: 'text_c', outcome: 'shown', ts: '2025-07-20T23:00:00Z' }]);
+    // Two e-mails in the last 7 days (2025-07-13 and 2025-07-20): the cap of 2 holds.
+    const capped = await decideFor(id, '2025-07-20T01:00:00Z');
+    expect(capped.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c']);
+    expect(capped.excluded.find((e: { action_id: string }) => e.action_id === 'mail_b').codes).toEqual(['frequency_cap']);
+  });
+
+  it('keeps every contact history across a restart when the store holds an outcome dated years ahead', async () => {
+    const now = '2025-08-03T12:00:00Z';
+    const s = await service(catalog(), now);
+    const [id, stray] = [customerWith(EMAIL_SMS), customerWith(EMAIL_SMS)];
+    await showTwoMails(s, id, ['2025-08-01T12:00:00Z', '2025-08-02T12:00:00Z']);
+    // A row dated 2099, as the service accepted before outcome dates were bounded.
+    const straying = await s.decideFor(stray, now);
+    await s.outcomes([{ decision_id: straying.decision_id, action_id: 'mail_a', outcome: 'shown', ts: now }]);
+    await opened.store.run("UPDATE nba_outcomes SET ts = TIMESTAMP '2099-06-01 00:00:00' WHERE decision_id = ?", [straying.decision_id]);
+    try {
+      const restarted = await service(catalog(), now);
+      const again = await restarted.decideFor(id, '2025-08-03T18:00:00Z');
+      expect(again.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c']);
+    } finally {
+      await opened.store.run('DELETE FROM nba_outcomes WHERE decision_id = ?', [straying.decision_id]);
+    }
+  });
+
   it('answers 400 for a body that is not a list of outcomes, and 403 without events:write', async () => {
     const { post } = await service();
     expect((await post('/v1/outcomes', { outcomes: [] }, tokens.feedback)).status).toBe(400);
@@ -357,6 +437,33 @@ describe('GET /v1/experiments', () => {
     expect(x.uplift).toBeCloseTo(tally.treatment.conv / tally.treatment.n - tally.control.conv / tally.control.n, 12);
     expect(x.uplift_ci95.lower).toBeLessThan(x.uplift);
     expect(x.uplift_ci95.upper).toBeGreaterThan(x.uplift);
+  });
+
+  it('with ?since, counts a unit by when it was first shown, with all its outcomes: one shown before and converted after is left out like its peers', async () => {
+    const cat = catalog({ control: 0, caps: [], actions: [action('since_w', 'email', 0.3)] });
+    const { decideFor, outcomes, app } = await service(cat);
+    const base = scorer.current!;
+    const ids = base.frame.customerIds.filter((cid, i) => !used.has(cid) && !cid.startsWith('anon-') && (base.consents[i]! & CONSENT_BIT.email) !== 0).slice(0, 4);
+    for (const cid of ids) used.add(cid);
+    // [first shown, converted at]: two units before `since` (one converts after it), two after (one converts).
+    const plan: [string, string | null][] = [
+      ['2025-11-01T00:00:00Z', '2025-11-10T00:00:00Z'],
+      ['2025-11-01T00:00:00Z', null],
+      ['2025-11-08T00:00:00Z', null],
+      ['2025-11-08T00:00:00Z', '2025-11-09T00:00:00Z'],
+    ];
+    for (const [k, [shown, converted]] of plan.entries()) {
+      const d = await decideFor(ids[k]!, shown);
+      await outcomes([
+        { decision_id: d.decision_id, action_id: 'since_w', outcome: 'shown', ts: shown },
+        ...(converted ? [{ decision_id: d.decision_id, action_id: 'since_w', outcome: 'converted', value: 10, ts: converted }] : []),
+      ]);
+    }
+    const report = await (await app.request('/v1/experiments?since=2025-11-05T00:00:00Z', { headers: { authorization: `Bearer ${tokens.nba}` } })).json();
+    const w = report.actions.find((a: { action_id: string }) => a.action_id === 'since_w');
+    expect(w.treatment).toMatchObject({ n: 2, conversions: 1, revenue: 10 });
+    const all = await (await app.request('/v1/experiments', { headers: { authorization: `Bearer ${tokens.nba}` } })).json();
+    expect(all.actions.find((a: { action_id: string }) => a.action_id === 'since_w').treatment).toMatchObject({ n: 4, conversions: 2, revenue: 20 });
   });
 
   it('records purchases that follow a shown action within the attribution window as its conversion, in both groups', async () => {

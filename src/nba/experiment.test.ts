@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { experimentReport, ExperimentReportSchema, newcombeInterval, twoProportionPValue, wilsonInterval, type OutcomeRecord } from './experiment.js';
 
+/** n customers (distinct per action and group) of one action, the first `conversions` of them converted. */
 const records = (action_id: string, group: 'treatment' | 'control', n: number, conversions: number, value = 0): OutcomeRecord[] =>
-  Array.from({ length: n }, (_, i) => ({ action_id, group, converted: i < conversions, ...(i < conversions && value ? { value } : {}) }));
+  Array.from({ length: n }, (_, i) => ({
+    customer: `${action_id}-${group}-${i}`,
+    action_id,
+    group,
+    converted: i < conversions,
+    ...(i < conversions && value ? { value } : {}),
+  }));
 
 describe('intervals', () => {
   it("reproduces Newcombe's (1998) published hybrid score intervals (Table II, method 10)", () => {
@@ -87,5 +94,55 @@ describe('experimentReport', () => {
     const report = experimentReport([...records('a', 'treatment', 10, 5), ...records('a', 'control', 10, 2), ...records('b', 'treatment', 10, 1)]);
     expect(report.overall).toMatchObject({ action_id: '*', treatment: { n: 20, conversions: 6 }, control: { n: 10, conversions: 2 } });
     expect(report.actions[0]!.notes.join(' ')).toMatch(/fewer than 30/);
+  });
+
+  it('counts a customer once per group in the overall row, converted if any of their actions converted', () => {
+    const r = (customer: string, action_id: string, group: 'treatment' | 'control', converted: boolean, value?: number): OutcomeRecord => ({
+      customer,
+      action_id,
+      group,
+      converted,
+      ...(value !== undefined ? { value } : {}),
+    });
+    const report = experimentReport([
+      r('t1', 'a', 'treatment', true, 10),
+      r('t1', 'b', 'treatment', false),
+      r('t2', 'a', 'treatment', false),
+      r('t2', 'b', 'treatment', true, 20),
+      r('t3', 'a', 'treatment', false),
+      r('t3', 'b', 'treatment', false),
+      r('t4', 'a', 'treatment', true, 5),
+      r('t4', 'b', 'treatment', true, 7),
+      r('c1', 'a', 'control', true, 8),
+      r('c1', 'b', 'control', false),
+      r('c2', 'a', 'control', false),
+      r('c2', 'b', 'control', false),
+      r('c3', 'a', 'control', false),
+      r('c4', 'b', 'control', false),
+    ]);
+    // Per action nothing changes: a is 2/4 vs 1/3, b is 2/4 vs 0/3.
+    expect(report.actions.map((x) => [x.action_id, x.treatment.n, x.treatment.conversions, x.control.n, x.control.conversions])).toEqual([
+      ['a', 4, 2, 3, 1],
+      ['b', 4, 2, 3, 0],
+    ]);
+    // Pooled: treatment t1, t2, t4 of 4 converted (3/4, revenue 10 + 20 + 5 + 7), control c1 of 4 (1/4, revenue 8) —
+    // not 4/8 vs 1/6 as counting a customer once per action would give.
+    const o = report.overall;
+    expect(o.treatment).toMatchObject({ n: 4, conversions: 3, conversion_rate: 0.75, revenue: 42, revenue_per_customer: 10.5 });
+    expect(o.control).toMatchObject({ n: 4, conversions: 1, conversion_rate: 0.25, revenue: 8, revenue_per_customer: 2 });
+    // Wilson by hand (z² = 3.8415): 3/4 → (1.2302 ± 0.6408) / 1.9604 = (0.3006, 0.9544); 1/4 → (0.0456, 0.6994).
+    expect(o.treatment.conversion_rate_ci95!.lower).toBeCloseTo(0.3006, 4);
+    expect(o.treatment.conversion_rate_ci95!.upper).toBeCloseTo(0.9544, 4);
+    expect(o.control.conversion_rate_ci95!.lower).toBeCloseTo(0.0456, 4);
+    expect(o.control.conversion_rate_ci95!.upper).toBeCloseTo(0.6994, 4);
+    // Newcombe: 0.5 − √(0.4494² + 0.4494²) = −0.1355, 0.5 + √(0.2044² + 0.2044²) = 0.7891.
+    expect(o.uplift).toBeCloseTo(0.5, 12);
+    expect(o.uplift_ci95!.lower).toBeCloseTo(-0.1355, 4);
+    expect(o.uplift_ci95!.upper).toBeCloseTo(0.7891, 4);
+    expect(o.significant).toBe(false);
+    // Pooled rate 4/8: z = 0.5 / √(0.25 × (1/4 + 1/4)) = √2, p = 0.1573.
+    expect(o.p_value).toBeCloseTo(0.1573, 4);
+    expect(o.revenue_uplift_per_customer).toBeCloseTo(8.5, 12);
+    expect(o.incremental_conversions).toBeCloseTo(2, 12);
   });
 });

@@ -21,6 +21,8 @@ import { z } from 'zod';
  */
 
 export const OutcomeRecordSchema = z.object({
+  /** Who the record is for (any stable id): the pooled row counts each customer once per group. */
+  customer: z.string().min(1),
   action_id: z.string().min(1),
   group: z.enum(['treatment', 'control']),
   converted: z.boolean(),
@@ -171,26 +173,47 @@ function compare(actionId: string, tr: Tally, co: Tally): ActionExperiment {
 export const EXPERIMENT_METHOD =
   'conversion rates with 95% Wilson score intervals; uplift = treatment − control with the 95% hybrid score interval of Newcombe (1998, method 10); ' +
   'relative lift = uplift / control rate; p-value of the two-sided pooled two-proportion z test; revenue per customer = Σ value / n; ' +
-  'n counts customers (the unit the control group is drawn for): a customer shown an action several times counts once, converted if any showing converted';
+  'n counts customers (the unit the control group is drawn for): a customer shown an action several times counts once, converted if any showing converted; ' +
+  'in the overall row (action "*") a customer shown several actions counts once, converted if any of them converted';
 
-/** Per-action (sorted by id) and pooled comparison of treatment and control. */
+const emptyTally = (): Tally => ({ n: 0, conversions: 0, revenue: 0 });
+
+/**
+ * Per-action (sorted by id) and pooled comparison of treatment and control. A record is one
+ * customer's units of one action in one group. The pooled row counts a customer once per group, as
+ * n counts customers: converted if any of their records converted, their revenue summed — counting
+ * them once per action would weigh a customer shown three actions as three independent trials.
+ */
 export function experimentReport(records: Iterable<OutcomeRecord>): ExperimentReport {
   const per = new Map<string, { treatment: Tally; control: Tally }>();
-  const all = { treatment: { n: 0, conversions: 0, revenue: 0 }, control: { n: 0, conversions: 0, revenue: 0 } };
+  const customers = { treatment: new Map<string, { converted: boolean; revenue: number }>(), control: new Map<string, { converted: boolean; revenue: number }>() };
   for (const r of records) {
     let cell = per.get(r.action_id);
-    if (!cell) per.set(r.action_id, (cell = { treatment: { n: 0, conversions: 0, revenue: 0 }, control: { n: 0, conversions: 0, revenue: 0 } }));
+    if (!cell) per.set(r.action_id, (cell = { treatment: emptyTally(), control: emptyTally() }));
     const value = typeof r.value === 'number' && Number.isFinite(r.value) ? r.value : 0;
-    for (const t of [cell[r.group], all[r.group]]) {
-      t.n++;
-      if (r.converted) t.conversions++;
-      t.revenue += value;
-    }
+    const t = cell[r.group];
+    t.n++;
+    if (r.converted) t.conversions++;
+    t.revenue += value;
+    const c = customers[r.group].get(r.customer);
+    if (c) {
+      c.converted ||= r.converted;
+      c.revenue += value;
+    } else customers[r.group].set(r.customer, { converted: r.converted, revenue: value });
   }
+  const pooled = (group: Map<string, { converted: boolean; revenue: number }>): Tally => {
+    const t = emptyTally();
+    for (const c of group.values()) {
+      t.n++;
+      if (c.converted) t.conversions++;
+      t.revenue += c.revenue;
+    }
+    return t;
+  };
   const ids = [...per.keys()].sort();
   return {
     method: EXPERIMENT_METHOD,
     actions: ids.map((id) => compare(id, per.get(id)!.treatment, per.get(id)!.control)),
-    overall: compare('*', all.treatment, all.control),
+    overall: compare('*', pooled(customers.treatment), pooled(customers.control)),
   };
 }

@@ -124,7 +124,7 @@ export const OutcomeInputSchema = z
     action_id: z.string().min(1).max(200).describe('an action the decision ranked (or withheld, in the control group)'),
     outcome: z.enum(OUTCOME_KINDS).describe('shown (delivered; for the control group: when it would have been), accepted, rejected, converted'),
     value: z.number().finite().min(0).optional().describe('revenue of a conversion; only with outcome converted'),
-    ts: TimestampSchema.optional().describe('when it happened; default now'),
+    ts: TimestampSchema.optional().describe('when it happened; default now; at most 24 h after the server time and no earlier than 5 min before its decision'),
   })
   .strict()
   .refine((o) => o.value === undefined || o.outcome === 'converted', { path: ['value'], message: 'value is only recorded with outcome converted' });

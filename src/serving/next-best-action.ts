@@ -15,6 +15,7 @@ import {
 } from '../nba/index.js';
 import { attributePurchases, type AttributablePurchase } from '../nba/attribution.js';
 import { DAY_MS } from '../nba/vocab.js';
+import { DEFAULT_FUTURE_TOLERANCE_HOURS } from '../ingest/rules.js';
 import type { ModelVersions } from '../ml/serving/model-set.js';
 import type { Db, Store } from '../store/database.js';
 import { consentsFromBits } from './consents.js';
@@ -49,6 +50,33 @@ export interface NbaServiceOptions {
 }
 
 /**
+ * How long before its decision an outcome may be dated. The decision is stamped by this service's
+ * clock, the outcome by the caller's (a mailer, a shop): NTP keeps two clocks within seconds, and
+ * 5 minutes also covers a sender that rounds its times down to the minute.
+ */
+export const OUTCOME_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Why an outcome cannot be dated `ts`, or null when it can. Later than now + the events route's
+ * future tolerance (a contact dated ahead would escape caps and cooldowns until then), or before its
+ * decision minus the clock skew (it cannot have happened before the action was chosen; a contact
+ * dated years back never starts a cooldown).
+ */
+export function outcomeTsProblem(ts: Date, decidedAt: Date, now: Date): string | null {
+  const latest = now.getTime() + DEFAULT_FUTURE_TOLERANCE_HOURS * 3_600_000;
+  if (ts.getTime() > latest) {
+    return `ts ${ts.toISOString()} is in the future (after the server time ${now.toISOString()} + ${DEFAULT_FUTURE_TOLERANCE_HOURS} h)`;
+  }
+  if (ts.getTime() < decidedAt.getTime() - OUTCOME_CLOCK_SKEW_MS) {
+    return (
+      `ts ${ts.toISOString()} is before its decision (decided at ${decidedAt.toISOString()}, ` +
+      `${OUTCOME_CLOCK_SKEW_MS / 60_000} min of clock skew allowed; a date-time without zone is read as UTC)`
+    );
+  }
+  return null;
+}
+
+/**
  * Next best action served from memory: the customer's scores and predictions from the scorer,
  * contact history and learning counts from the outcome ledger, the decision from the pure engine in
  * src/nba/. Decisions are logged (batched) so outcomes can be recorded against them.
@@ -68,10 +96,11 @@ export class NbaService {
   static async open(store: Store, scorer: CustomerScorer, catalog: ActionCatalog, options: NbaServiceOptions = {}): Promise<NbaService> {
     // Contacts older than the longest cap window or cooldown cannot exclude anything.
     const historyDays = Math.max(1, ...catalog.policy.frequency_caps.map((c) => c.per_days), ...catalog.actions.map((a) => a.cooldown_days));
-    const ledger = await OutcomeLedger.load(store, historyDays);
+    const clock = options.clock ?? (() => new Date());
+    const ledger = await OutcomeLedger.load(store, historyDays, clock);
     const rng = options.rng ?? createRng(Date.now() >>> 0);
     const groups = await ControlAssignments.load(store, controlDraw(catalog.policy.control_group));
-    return new NbaService(store, catalog, scorer, new DecisionLog(store, options.decisionLog), ledger, groups, rng, options.clock ?? (() => new Date()));
+    return new NbaService(store, catalog, scorer, new DecisionLog(store, options.decisionLog), ledger, groups, rng, clock);
   }
 
   async decide(request: NbaRequest): Promise<NbaAnswer> {
@@ -138,7 +167,7 @@ export class NbaService {
     });
     const decisions = await this.log.get([...new Set(parsed.map((p) => p.input.decision_id))]);
     const entries: OutcomeEntry[] = [];
-    const entryIndex: number[] = [];
+    const now = this.clock();
     for (const { index, input } of parsed) {
       const decision = decisions.get(input.decision_id);
       if (!decision) {
@@ -153,14 +182,13 @@ export class NbaService {
         });
         continue;
       }
-      entries.push({
-        decision,
-        action_id: input.action_id,
-        outcome: input.outcome,
-        value: input.value ?? null,
-        ts: input.ts !== undefined ? new Date(toMillis(input.ts)) : this.clock(),
-      });
-      entryIndex.push(index);
+      const ts = input.ts !== undefined ? new Date(toMillis(input.ts)) : now;
+      const tsProblem = outcomeTsProblem(ts, decision.decided_at, now);
+      if (tsProblem) {
+        issues.push({ path: ['outcomes', index, 'ts'], message: `${tsProblem}${input.ts === undefined ? ' (no ts given: the server time)' : ''}` });
+        continue;
+      }
+      entries.push({ decision, action_id: input.action_id, outcome: input.outcome, value: input.value ?? null, ts });
     }
     const { recorded, duplicates } = await this.ledger.record(entries);
     const rejectedIndexes = new Set(issues.map((i) => i.path[1]));

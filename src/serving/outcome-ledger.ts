@@ -42,13 +42,15 @@ export class OutcomeLedger {
 
   private constructor(
     private readonly store: Store,
-    /** Contacts older than this (before a customer's newest) cannot exclude anything and are dropped. */
+    /** Contacts older than this (before now) cannot exclude anything and are dropped. */
     private readonly historyDays: number,
+    /** The service's clock: the history kept is measured back from it. */
+    private readonly clock: () => Date,
   ) {}
 
-  /** Loads contact history (contacts within `historyDays`) and learning counts from the store. */
-  static async load(store: Store, historyDays: number): Promise<OutcomeLedger> {
-    const ledger = new OutcomeLedger(store, historyDays);
+  /** Loads contact history (contacts within `historyDays` before `clock()`) and learning counts from the store. */
+  static async load(store: Store, historyDays: number, clock: () => Date = () => new Date()): Promise<OutcomeLedger> {
+    const ledger = new OutcomeLedger(store, historyDays, clock);
     // Decided-for people merged into another since: their contacts, loaded now or recorded later, are the survivor's.
     const merged = await store.all<{ absorbed: number; survivor: number }>(
       `SELECT person_id AS absorbed, merged_into AS survivor FROM persons
@@ -58,9 +60,9 @@ export class OutcomeLedger {
     const contacts = await store.all<{ person_id: number; action_id: string; channel: string; ts: Date }>(
       `SELECT person_id, action_id, channel, min(ts) AS ts FROM nba_outcomes
        WHERE grp = 'treatment' GROUP BY decision_id, person_id, action_id, channel
-       -- Relative to the latest contact rather than the clock, so decisions replayed as of a past moment see theirs.
-       HAVING min(ts) >= (SELECT max(ts) FROM nba_outcomes WHERE grp = 'treatment') - to_days(CAST(? AS INTEGER))`,
-      [historyDays],
+       -- Measured back from the clock, not from the newest contact: one contact dated far ahead would otherwise drop everyone's history.
+       HAVING min(ts) >= ?::TIMESTAMP`,
+      [ledger.horizon().toISOString()],
     );
     for (const c of contacts) ledger.addContact(Number(c.person_id), { action_id: c.action_id, channel: c.channel as ContactRecord['channel'], ts: c.ts });
     const stats = await store.all<{ action_id: string; segment: string; shown: number; converted: number; p_model_sum: number | null; with_p: number }>(
@@ -188,36 +190,49 @@ export class OutcomeLedger {
     return rows.map((r) => ({ ...r, person_id: Number(r.person_id), shown_at: r.shown_at.getTime() }));
   }
 
-  /** One record per unit (action of a decision) for the experiment report, optionally since a time. */
   /**
    * One record per customer, action and group: the control group is drawn per customer, so the
    * customer is the unit the experiment compares (several showings of an action to one customer
    * are not independent trials). Converted when any of them converted; the value is their sum. A
    * person merged into another counts as the survivor.
+   *
+   * `since` selects units (an action of a decision) by when they were first shown (their earliest
+   * outcome, as in unitsOf), each with all its outcomes: selecting outcome rows instead would keep a
+   * unit shown before `since` that converted after it while dropping its peers that did not convert.
    */
   async experimentRecords(since?: Date): Promise<OutcomeRecord[]> {
-    const rows = await this.store.all<{ action_id: string; grp: 'treatment' | 'control'; converted: boolean; value: number | null }>(
-      `SELECT o.action_id, o.grp, bool_or(o.outcome = 'converted') AS converted,
-              sum(o.value) FILTER (WHERE o.outcome = 'converted') AS value
-       FROM nba_outcomes o LEFT JOIN persons p ON p.person_id = o.person_id
-       ${since ? 'WHERE o.ts >= ?' : ''}
-       GROUP BY coalesce(p.merged_into, o.person_id), o.action_id, o.grp`,
+    const rows = await this.store.all<{ customer: number; action_id: string; grp: 'treatment' | 'control'; converted: boolean; value: number | null }>(
+      `WITH units AS (
+         SELECT decision_id, action_id, any_value(person_id) AS person_id, any_value(grp) AS grp,
+                bool_or(outcome = 'converted') AS converted, sum(value) FILTER (WHERE outcome = 'converted') AS value
+         FROM nba_outcomes GROUP BY decision_id, action_id
+         ${since ? 'HAVING min(ts) >= ?::TIMESTAMP' : ''})
+       SELECT coalesce(p.merged_into, u.person_id) AS customer, u.action_id, u.grp,
+              bool_or(u.converted) AS converted, sum(u.value) AS value
+       FROM units u LEFT JOIN persons p ON p.person_id = u.person_id
+       GROUP BY coalesce(p.merged_into, u.person_id), u.action_id, u.grp`,
       since ? [since.toISOString()] : [],
     );
-    return rows.map((r) => ({ action_id: r.action_id, group: r.grp, converted: Boolean(r.converted), value: r.value === null ? 0 : Number(r.value) }));
+    return rows.map((r) => ({
+      customer: String(r.customer),
+      action_id: r.action_id,
+      group: r.grp,
+      converted: Boolean(r.converted),
+      value: r.value === null ? 0 : Number(r.value),
+    }));
+  }
+
+  /** The oldest contact time that can still exclude an action now. */
+  private horizon(): Date {
+    return new Date(this.clock().getTime() - this.historyDays * DAY_MS);
   }
 
   private addContact(personId: number, contact: ContactRecord): void {
     const person = this.current(personId);
-    const list = this.contacts.get(person);
-    if (!list) {
-      this.contacts.set(person, [contact]);
-      return;
-    }
-    list.push(contact);
     // Keep memory bounded for a long-running service: only the window caps and cooldowns look at.
-    const horizon = Math.max(...list.map((c) => toMillis(c.ts))) - this.historyDays * DAY_MS;
-    if (list.some((c) => toMillis(c.ts) < horizon)) this.contacts.set(person, list.filter((c) => toMillis(c.ts) >= horizon));
+    const kept = keptContacts([...(this.contacts.get(person) ?? []), contact], this.horizon().getTime());
+    if (kept.length) this.contacts.set(person, kept);
+    else this.contacts.delete(person);
   }
 
   private async insert(entries: readonly OutcomeEntry[], alongside?: (tx: Db) => Promise<void>): Promise<void> {
@@ -252,3 +267,8 @@ export class OutcomeLedger {
 }
 
 const key = (...parts: string[]) => parts.join('\u0000');
+
+/** The contacts at or after `horizon` (ms), measured from the clock so a contact dated ahead cannot push the others out. */
+function keptContacts(contacts: readonly ContactRecord[], horizon: number): ContactRecord[] {
+  return contacts.filter((c) => toMillis(c.ts) >= horizon);
+}

@@ -126,7 +126,7 @@ function registerReports(app: OpenAPIHono, deps: RouteDeps, nba: NbaService): vo
       tags: ['next best action'],
       summary: 'Uplift per action: conversion in treatment vs the control group with 95% intervals',
       ...read,
-      request: { query: z.object({ since: TimestampSchema.optional().describe('only outcomes at or after this time') }).strict() },
+      request: { query: z.object({ since: TimestampSchema.optional().describe('only actions of decisions first shown at or after this time, with all their outcomes') }).strict() },
       responses: {
         200: { description: 'Experiment report', content: { 'application/json': { schema: ExperimentReportSchema } } },
         ...errorResponses,
