@@ -135,11 +135,18 @@ export type TagRule = z.infer<typeof TagRuleSchema>;
 
 /**
  * Default tags (seeds 002 and 004: tag customers from behaviour and send each a fitting message).
- * Thresholds are common-sense starting points, stated in each description.
+ * The seeds name the behaviours but give no numbers, so each threshold below has a note on where it
+ * comes from: seed wording, the base's own quantiles (`{quantile}`, adapting to each business), or —
+ * said so where it is — a judgement made here, to be tuned per business through config `tags`.
  */
 export const DEFAULT_TAG_RULES: TagRule[] = [
   {
     id: 'category_fan',
+    // Seed 004 (line 110): message each person by their own preferences. 60%: a clear majority of
+    // their lines in one category, not just a plurality (judgement). ≥ 3 purchases: with one or two
+    // purchases a high share says nothing (one purchase is always 100% one category); 3 is the
+    // smallest count where a majority means repeated choice (judgement, the same floor as
+    // weekend_shopper and campaign_responder).
     description: 'at least 60% of categorised purchase lines in one category, over at least 3 purchases',
     when: [
       { feature: 'top_category_share', op: '>=', value: 0.6 },
@@ -166,6 +173,8 @@ export const DEFAULT_TAG_RULES: TagRule[] = [
   },
   {
     id: 'referrer',
+    // Seed 002 (line 33) names customers "willing to recommend to friends" (願意推薦給朋友), and seed 000
+    // counts "referring new customers" as social influence: one referral is that act, so ≥ 1.
     description: 'has referred at least one customer',
     when: [{ feature: 'referrals_all', op: '>=', value: 1 }],
     strength: 'referrals_all',
@@ -190,12 +199,17 @@ export const DEFAULT_TAG_RULES: TagRule[] = [
   },
   {
     id: 'review_writer',
+    // Seed 002 (line 33) names customers who "often give positive reviews" (時常提出正面評價): "often"
+    // means more than once, so ≥ 2, the smallest count that is a habit rather than a single review.
     description: 'has written at least 2 reviews',
     when: [{ feature: 'reviews_all', op: '>=', value: 2 }],
     strength: 'reviews_all',
   },
   {
     id: 'campaign_responder',
+    // Top quarter (p75) of the base's click rate: from the base, not a fixed rate. ≥ 3 messages: a
+    // click rate over one or two messages can only be 0, ½ or 1, too coarse to rank anyone by; 3 is
+    // the smallest count giving it four steps (judgement).
     description: 'received at least 3 campaign messages in 365 days and clicks in the top quarter of the base (and above zero)',
     when: [
       { feature: 'campaigns_sent_365', op: '>=', value: 3 },

@@ -63,6 +63,14 @@ describe('potential tiers', () => {
     expect(potentialReason(lapsed, 'general', 50)).toContain('no churn probability: already inactive, retention counted 0');
   });
 
+  it('gives CLV percentile 0.5 when every customer has the same predicted CLV, so the index is not pulled down', () => {
+    const res = scorePotential(70, 'general', 0.5, 0.5, 500, quantileGrid([500, 500, 500], 101), DEFAULT_SCORING_CONFIG)!;
+    expect(res.predictions!.clv_percentile).toBe(0.5);
+    // (0.5·0.7 + 0.2·0.5 + 0.2·0.5 + 0.1·0.5) / 1.0 = 0.6 → high
+    expect(res.index).toBeCloseTo(60, 10);
+    expect(res.tier).toBe('high');
+  });
+
   it('is empty without a super-user score', () => {
     expect(scorePotential(null, 'general', 0.9, 0.1, 10, null, DEFAULT_SCORING_CONFIG)).toBeNull();
     expect(potentialReason(null, null, null)).toBe('no super-user score: no potential tier');

@@ -11,7 +11,8 @@ import type { ValueTier } from './value-tier.js';
  * fills them), P is the weighted mean of the parts that are present, weights from
  * `potential.blend` (defaults 0.5 / 0.2 / 0.2 / 0.1):
  *   super-user score ÷ 100, purchase_probability, the customer's predicted_clv percentile in the
- *   base (needs a CLV grid in the context: `computeScoringContext(…, { predictions })`), and
+ *   base (needs a CLV grid in the context: `computeScoringContext(…, { predictions })`; equal
+ *   predictions share the middle rank of their range, e.g. 0.5 when every prediction is the same), and
  *   retention = 1 − churn_probability;
  * then × 100. A missing (NaN) prediction is left out of the mean for that customer, with one
  * exception: a customer the churn model does not cover because they are already inactive (`lapsed`:

@@ -59,19 +59,36 @@ export function valueAtQuantile(grid: readonly number[], q: number): number {
 }
 
 /**
- * Percentile rank of v in the base described by `grid`, in [0, 1]:
- * - at or below the base's minimum: 0; at or above its maximum: 1 (so "none at all" scores 0
- *   even when most of the base has none, and a tie at the top scores 1);
- * - on a plateau (a value many customers share): the middle of the plateau, so equal values
- *   always get the same rank;
+ * How `percentileRank` treats a value shared at the ends of the base:
+ * - 'plateau' (default): like any other shared value — the middle of its plateau. A tie at the bottom
+ *   held by 80% of the base ranks 0.4, a tie at the top held by 30% ranks 0.85, and a base where every
+ *   customer has the same value ranks everyone 0.5 (neither low nor high).
+ * - 'anchored': at or below the base's minimum 0, at or above its maximum 1, even when tied, so that
+ *   "none at all" scores 0 even when most of the base has none and the best value scores 1 (the
+ *   super-user sub-measures). A base of one value has no distinct ends: it ranks 0.5 as above.
+ */
+export type RankEnds = 'plateau' | 'anchored';
+
+/**
+ * Percentile rank of v in the base described by `grid`, in [0, 1], on the grid's scale (type-7:
+ * the k-th of m ascending values is at (k − 1)/(m − 1)):
+ * - below the base's minimum: 0; above its maximum: 1;
+ * - on a plateau (a value many customers share, the grid points from a to b equal to v): the middle
+ *   of the plateau, (a + b)/2 of the grid's step, so equal values always get the same rank. This holds
+ *   at the bottom and top of the base too, unless `ends` is 'anchored' (see `RankEnds`); a value
+ *   only one customer has is a plateau of one point, so a unique minimum ranks 0 and a unique maximum 1;
  * - otherwise linear interpolation between the grid points around v.
  * Uses nothing but the grid, so one customer alone gets the same rank as in the batch.
  */
-export function percentileRank(grid: readonly number[], v: number): number {
+export function percentileRank(grid: readonly number[], v: number, ends: RankEnds = 'plateau'): number {
+  if (Number.isNaN(v)) return Number.NaN;
   const last = grid.length - 1;
-  if (v <= grid[0]!) return 0;
-  if (v >= grid[last]!) return 1;
-  // first index a with grid[a] >= v (exists: grid[last] > v)
+  const min = grid[0]!;
+  const max = grid[last]!;
+  if (min === max) return v < min ? 0 : v > max ? 1 : 0.5; // one value: a single plateau
+  if (v < min || (ends === 'anchored' && v === min)) return 0;
+  if (v > max || (ends === 'anchored' && v === max)) return 1;
+  // first index a with grid[a] >= v (exists: grid[last] >= v)
   let lo = 0;
   let hi = last;
   while (lo < hi) {

@@ -49,9 +49,27 @@ describe('RFM quintiles', () => {
     expect(at(4)).toEqual({ r: 1, f: 1, m: 1, score: '111', segment: 'lost' });
     expect(at(5)).toBeNull();
     expect(rfmReason(at(0), 1, 5, 500)).toBe(
-      'R=5: last purchase 1 day ago (top 20% most recent); F=5: 5 purchase days (top 20% by frequency); M=5: net revenue 500 (top 20% by spend)',
+      'R=5: last purchase 1 day ago (recency band 5 of 5: most recent); F=5: 5 purchase days (frequency band 5 of 5: highest); M=5: net revenue 500 (spend band 5 of 5: highest)',
+    );
+    expect(rfmReason(at(2), 20, 3, 300)).toBe(
+      'R=3: last purchase 20 days ago (recency band 3 of 5); F=3: 3 purchase days (frequency band 3 of 5); M=3: net revenue 300 (spend band 3 of 5)',
+    );
+    expect(rfmReason(at(4), 40, 1, -50)).toBe(
+      'R=1: last purchase 40 days ago (recency band 1 of 5: least recent); F=1: 1 purchase day (frequency band 1 of 5: lowest); M=1: net revenue -50 (spend band 1 of 5: lowest)',
     );
     expect(rfmReason(null, Number.NaN, 0, 0)).toBe('no purchases: RFM cannot be computed');
+  });
+
+  it('names the band, not a share of the base, when ties make a band hold 60% (six of ten one-time buyers)', () => {
+    const frame = makeFrame([1, 1, 1, 1, 1, 1, 2, 3, 4, 5].map((days, i) => buyer(i + 1, days, 10 * (i + 1))));
+    const ctx = rfmContext(frame);
+    const res = scoreRfm(1, 1, 1, 10, ctx)!;
+    expect(res.f).toBe(1);
+    const reason = rfmReason(res, 1, 1, 10);
+    expect(reason).toBe(
+      'R=5: last purchase 1 day ago (recency band 5 of 5: most recent); F=1: 1 purchase day (frequency band 1 of 5: lowest); M=1: net revenue 10 (spend band 1 of 5: lowest)',
+    );
+    expect(reason).not.toMatch(/%/);
   });
 
   it('scores a lone one-purchase customer R=5 F=1 M=1 (new_customers)', () => {

@@ -16,6 +16,7 @@ import { fmt, plural } from './explain.js';
  *   and M the lower score (e.g. all one-time buyers get F=1), for R the fresher one (the same
  *   convention as right-closed `qcut` bins with R labels reversed). Because of ties a score can
  *   hold more or less than 20% of the base, and some scores can stay unused.
+ *   The reasons therefore name the band ("frequency band 1 of 5: lowest"), never a share of the base.
  * - `rfm_score` is the three digits, e.g. "545"; empty for a customer without purchases.
  *
  * Named segments use the common R × FM grid, FM = (F + M) / 2 rounded half up:
@@ -157,15 +158,20 @@ export function scoreRfm(
   return RESULTS[(r - 1) * 25 + (f - 1) * 5 + (m - 1)]!;
 }
 
-const BAND: Record<number, string> = { 5: 'top 20%', 4: 'top 40%', 3: 'middle 20%', 2: 'bottom 40%', 1: 'bottom 20%' };
+/**
+ * The band as the reason states it: its number and, at the ends, which end. No share of the base:
+ * with ties a band can hold far more or less than 20% (six of ten one-time buyers all have F=1).
+ */
+const band = (what: string, score: number, low: string, high: string): string =>
+  `${what} band ${score} of 5${score === 5 ? `: ${high}` : score === 1 ? `: ${low}` : ''}`;
 
-/** "R=5: last purchase 3 days ago (top 20% most recent); F=…; M=…" */
+/** "R=5: last purchase 3 days ago (recency band 5 of 5: most recent); F=…; M=…" */
 export function rfmReason(res: RfmResult | null, recencyDays: number, purchaseDays: number, revenueAll: number): string {
   if (res === null) return 'no purchases: RFM cannot be computed';
   return (
-    `R=${res.r}: last purchase ${plural(recencyDays, 'day')} ago (${BAND[res.r]} most recent); ` +
-    `F=${res.f}: ${plural(purchaseDays, 'purchase day')} (${BAND[res.f]} by frequency); ` +
-    `M=${res.m}: net revenue ${fmt(revenueAll)} (${BAND[res.m]} by spend)`
+    `R=${res.r}: last purchase ${plural(recencyDays, 'day')} ago (${band('recency', res.r, 'least recent', 'most recent')}); ` +
+    `F=${res.f}: ${plural(purchaseDays, 'purchase day')} (${band('frequency', res.f, 'lowest', 'highest')}); ` +
+    `M=${res.m}: net revenue ${fmt(revenueAll)} (${band('spend', res.m, 'lowest', 'highest')})`
   );
 }
 

@@ -35,7 +35,7 @@ export const CustomerScoreSchema = z.object({
         .describe('points per dimension; they sum to the score; null when left out or skipped'),
       dimensions: z.object(Object.fromEntries(DIMENSIONS.map((d) => [d, z.number().min(0).max(100).nullable()])) as Record<(typeof DIMENSIONS)[number], z.ZodNullable<z.ZodNumber>>)
         .describe('standing 0–100 on each dimension before weighting (e.g. social is the social score); null when left out or skipped'),
-      left_out: z.array(z.enum(DIMENSIONS)).describe('dimensions with no data in this business; their weight is shared out'),
+      left_out: z.array(z.enum(DIMENSIONS)).describe('dimensions left out for the whole base (no sub-measure with data and a weight above 0); their weight is shared out'),
       left_out_measures: z.array(z.enum(MEASURE_IDS)),
       skipped: z.array(z.string()).describe('sub-measures (or whole dimensions) empty for this customer'),
     })

@@ -72,7 +72,7 @@ describe('scoreFrame', () => {
     // refunds exceeding purchases: lowest M, general tier, still scored; 50 days is 1–2 gaps of 30 → dozing
     expect(by('refunder')).toMatchObject({ rfm_score: '221', rfm_segment: 'hibernating', lifecycle_segment: 'dozing', value_tier: 'general', funnel_stage: 'joined' });
     expect(by('refunder').reasons!.value_tier).toBe('general: no positive trailing-12-month net revenue');
-    expect(by('refunder').reasons!.rfm_score).toContain('M=1: net revenue -30 (bottom 20% by spend)');
+    expect(by('refunder').reasons!.rfm_score).toContain('M=1: net revenue -30 (spend band 1 of 5: lowest)');
     // 300 of 1340: after the diamond 1000 (74.6%), below 80% → gold; 3 purchase days → loyal
     expect(by('regular')).toMatchObject({ rfm_score: '333', rfm_segment: 'need_attention', lifecycle_segment: 'core', value_tier: 'gold', funnel_stage: 'loyal' });
     expect(by('browser')).toMatchObject({ rfm_score: null, lifecycle_segment: null, value_tier: 'general', funnel_stage: 'trial' });

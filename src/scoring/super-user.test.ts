@@ -94,6 +94,36 @@ describe('super-user score', () => {
     expect(social[1]!.contributions.social!).toBeGreaterThan(social[0]!.contributions.consumption!);
   });
 
+  it('leaves out, for the whole base, a dimension whose only weighted sub-measure has no data (data elsewhere weighted 0)', () => {
+    // Engagement counts site visits only; the business has app time but no visits.
+    const cfg = parseScoringConfig({
+      superUser: { measureWeights: { engagement: { visits_90: 1, app_time_s_90: 0, content_interactions_90: 0, event_participations_365: 0 } } },
+    });
+    const frame = makeFrame(BASE.map((row, k) => ({ ...row, app_time_s_90: 100 * k })));
+    const ctx = superUserContext(frame, cfg);
+    expect(ctx.measures.app_time_s_90.status).toBe('ok');
+    expect(ctx.leftOutDimensions).toEqual(['engagement']);
+    const s = scoreAll(frame, cfg);
+    for (const r of s) {
+      expect(r!.left_out).toEqual(['engagement']);
+      expect(r!.skipped).not.toContain('engagement');
+      expect(r!.contributions.engagement).toBeNull();
+    }
+    // The same hand-computed score as without engagement data: customer 2 = (100/3)·(0.5 + 0.375 + 0.25)
+    expect(s[2]!.score).toBeCloseTo((100 / 3) * (0.5 + 0.375 + 0.25), 10);
+    expect(s[2]!.skipped).toEqual([]);
+    expect(superUserReason(s[2]!, 1)).toBe(
+      '37.5/100 = consumption 16.67 + social 12.5 + loyalty 8.33; left out (its sub-measures with data all have weight 0): engagement; sub-measures left out: margin_rate_all, visits_90, content_interactions_90, event_participations_365, competitor_resistance, feedback_all',
+    );
+  });
+
+  it('keeps a dimension when one weighted sub-measure has data, even if another weighted one has none', () => {
+    const frame = makeFrame(BASE.map((row, k) => ({ ...row, app_time_s_90: 100 * k })));
+    expect(superUserContext(frame, DEFAULT_SCORING_CONFIG).leftOutDimensions).toEqual([]);
+    // customer 2 ranks 0.5 on app time, the only engagement sub-measure with data
+    expect(scoreAll(frame)[2]!.dimensions.engagement).toBeCloseTo(50, 10);
+  });
+
   it('gives no score to a customer without events, and none when every weighted dimension is left out', () => {
     expect(scoreAll(makeFrame([...BASE, {}]))[5]).toBeNull();
     const onlyEngagement = parseScoringConfig({ superUser: { dimensionWeights: { consumption: 0, engagement: 1, social: 0, loyalty: 0 } } });
@@ -143,6 +173,7 @@ describe('super-user dimension standings', () => {
     }
     // The top referrer stands highest on social.
     expect(results[4]!.dimensions.social).toBeGreaterThan(results[1]!.dimensions.social!);
-    expect(results[0]?.dimensions.engagement ?? null).toBeNull();
+    expect(results[0]).not.toBeNull();
+    expect(results[0]!.dimensions.engagement).toBeNull(); // engagement is left out in BASE
   });
 });

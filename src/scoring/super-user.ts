@@ -27,15 +27,19 @@ import { runSteps, type Steps } from '../util/steps.js';
  * a customer without a repeat purchase (no loyalty shown yet).
  *
  * Normalisation: each sub-measure becomes the customer's percentile rank (0–1) in the base of
- * customers with events, read from the context's quantile grid (see `percentileRank`: none at all
- * → 0, the top value → 1, ties share a rank). A dimension's value is the weighted mean of its
+ * customers with events, read from the context's quantile grid (`percentileRank` with ends
+ * 'anchored': none at all → 0 even when most of the base has none, the top value → 1 even when
+ * shared, other ties share the middle rank of their plateau; a sub-measure with one value in the base
+ * is left out, see below). A dimension's value is the weighted mean of its
  * sub-measure ranks; the score is 100 × the weighted mean of the dimensions.
  *
  * Left out (base level): a sub-measure with no data in this business (every customer zero or empty)
  * or no variation (every customer the same value, so it cannot tell customers apart) is left out
  * and its weight shared out among the other sub-measures of its dimension (weights renormalised);
- * a dimension with no sub-measure left is left out and its weight shared among the other dimensions.
- * Each score lists them (`left_out`, `left_out_measures`).
+ * a dimension with no active sub-measure — none that has data in the base and a weight > 0 — is left
+ * out for the whole base and its weight shared among the other dimensions (so a dimension whose
+ * only weighted sub-measure has no data is left out, not skipped customer by customer). Each score
+ * lists them (`left_out`, `left_out_measures`) and the reason says which of the two causes applies.
  *
  * Skipped (customer level): an empty value for one customer (e.g. `support_satisfaction` with no
  * rated ticket, `margin_rate_all` with no margin data on their purchases) is skipped for that
@@ -75,6 +79,7 @@ export interface SuperUserContext {
   /** Quantile grid of each sub-measure over customers with events (null when left out). */
   measures: Record<MeasureId, { dimension: Dimension; status: MeasureStatus; grid: number[] | null }>;
   leftOutMeasures: MeasureId[];
+  /** Dimensions without an active sub-measure for the config the context was built with (see `leftOutDimensions`). */
   leftOutDimensions: Dimension[];
 }
 
@@ -132,8 +137,7 @@ export function* superUserContextSteps(frame: FeatureFrame, config: ScoringConfi
     if (status !== 'ok') leftOutMeasures.push(m.id);
     yield;
   }
-  const leftOutDimensions = DIMENSIONS.filter((d) => MEASURES.every((m) => m.dimension !== d || measures[m.id].status !== 'ok'));
-  return { measures, leftOutMeasures, leftOutDimensions };
+  return { measures, leftOutMeasures, leftOutDimensions: leftOutDimensions(measures, config) };
 }
 
 export interface SuperUserResult {
@@ -177,36 +181,50 @@ export function superUserScorer(ctx: SuperUserContext, config: ScoringConfig): S
   return scorer;
 }
 
+/** The weight config gives sub-measure m (0 when unset). */
+const measureWeight = (config: ScoringConfig, m: (typeof MEASURES)[number]): number =>
+  (config.superUser.measureWeights[m.dimension] as Record<string, number>)[m.id] ?? 0;
+
+/**
+ * Dimensions left out for the whole base: those without an active sub-measure, i.e. none that has
+ * data in the base (status 'ok') and a weight > 0 in `config`.
+ */
+export function leftOutDimensions(measures: SuperUserContext['measures'], config: ScoringConfig): Dimension[] {
+  return DIMENSIONS.filter((d) => !MEASURES.some((m) => m.dimension === d && measures[m.id].status === 'ok' && measureWeight(config, m) > 0));
+}
+
 function buildSuperUserScorer(ctx: SuperUserContext, config: ScoringConfig): SuperUserScorer {
-  const { dimensionWeights, measureWeights } = config.superUser;
+  const { dimensionWeights } = config.superUser;
   const active: SuperUserScorer['active'] = [];
   MEASURES.forEach((m, k) => {
     const mc = ctx.measures[m.id];
-    const w = (measureWeights[m.dimension] as Record<string, number>)[m.id] ?? 0;
+    const w = measureWeight(config, m);
     if (mc.status === 'ok' && mc.grid !== null && w > 0) {
       active.push({ k, d: DIMENSIONS.indexOf(m.dimension), weight: w, grid: mc.grid, memo: new Float64Array(MEMO_SIZE).fill(Number.NaN) });
     }
   });
-  const dimWeights = DIMENSIONS.map((d) => (ctx.leftOutDimensions.includes(d) ? 0 : dimensionWeights[d]));
+  // From the active sub-measures of this config (the context may have been built with other weights).
+  const dimLeftOut = DIMENSIONS.map((_, d) => !active.some((a) => a.d === d));
+  const leftOut = DIMENSIONS.filter((_, d) => dimLeftOut[d]);
   return {
     active,
-    dimWeights,
-    dimLeftOut: DIMENSIONS.map((d) => ctx.leftOutDimensions.includes(d)),
-    leftOut: Object.freeze([...ctx.leftOutDimensions]) as Dimension[],
+    dimWeights: DIMENSIONS.map((d, j) => (dimLeftOut[j] ? 0 : dimensionWeights[d])),
+    dimLeftOut,
+    leftOut: Object.freeze(leftOut) as Dimension[],
     leftOutMeasures: Object.freeze([...ctx.leftOutMeasures]) as MeasureId[],
   };
 }
 
 const MEMO_SIZE = 4096;
 
-/** percentileRank(a.grid, v), memoised for integers 0 ≤ v < MEMO_SIZE. */
+/** percentileRank(a.grid, v, 'anchored'), memoised for integers 0 ≤ v < MEMO_SIZE. */
 function rankOf(a: SuperUserScorer['active'][number], v: number): number {
   if (v >= 0 && v < MEMO_SIZE && Math.floor(v) === v) {
     let p = a.memo[v]!;
-    if (Number.isNaN(p)) p = a.memo[v] = percentileRank(a.grid, v);
+    if (Number.isNaN(p)) p = a.memo[v] = percentileRank(a.grid, v, 'anchored');
     return p;
   }
-  return percentileRank(a.grid, v);
+  return percentileRank(a.grid, v, 'anchored');
 }
 
 const pointAt = (scratch: Float64Array, k: number): number | null => (Number.isNaN(scratch[k]!) ? null : scratch[k]!);
@@ -267,7 +285,11 @@ let leftOutCache: { dims: Dimension[]; measures: MeasureId[]; text: string } | n
 function leftOutText(res: SuperUserResult): string {
   if (leftOutCache?.dims === res.left_out && leftOutCache.measures === res.left_out_measures) return leftOutCache.text;
   let text = '';
-  if (res.left_out.length) text += `; left out (no data in this business): ${res.left_out.join(', ')}`;
+  // A dimension whose every sub-measure is left out has no data; otherwise its sub-measures with data all weigh 0.
+  const noData = res.left_out.filter((d) => MEASURES.every((m) => m.dimension !== d || res.left_out_measures.includes(m.id)));
+  const unweighted = res.left_out.filter((d) => !noData.includes(d));
+  if (noData.length) text += `; left out (no data in this business): ${noData.join(', ')}`;
+  if (unweighted.length) text += `; left out (its sub-measures with data all have weight 0): ${unweighted.join(', ')}`;
   if (res.left_out_measures.length) text += `; sub-measures left out: ${res.left_out_measures.join(', ')}`;
   leftOutCache = { dims: res.left_out, measures: res.left_out_measures, text };
   return text;

@@ -43,6 +43,19 @@ describe('tags', () => {
     expect(tags[5]![0]!.reason).toBe('at_risk_vip: value_tier diamond in [diamond], lifecycle_segment dozing in [dozing, half_asleep]');
   });
 
+  it('gives every category fan strength 0.5 when every buyer has a top-category share of 1 (a shared value ranks mid-plateau, not 0)', () => {
+    const rows = [0, 1, 2, 3].map((k) => buyer(5, 3 + k, 100, { top_category: 'Books', top_category_share: 1 }));
+    for (const t of tagsOf(rows)) expect(t).toEqual([expect.objectContaining({ tag: 'category_fan:Books', strength: 0.5 })]);
+  });
+
+  it('gives fans tied at the top share the middle of their plateau', () => {
+    // shares 0.5, 1, 1, 1: 1 fills grid points 34..100 of 101 (h = 3j/100 > 1) → (34 + 100)/2/100 = 0.67
+    const rows = [0.5, 1, 1, 1].map((share) => buyer(5, 3, 100, { top_category: 'Books', top_category_share: share }));
+    const tags = tagsOf(rows);
+    expect(tags[0]).toEqual([]); // 0.5 < 0.6: no fan
+    for (const t of tags.slice(1)) expect(t[0]!.strength).toBeCloseTo(0.67, 12);
+  });
+
   it('evaluates custom rules over other scores, predictions and quantiles; empty values never match', () => {
     const config = parseScoringConfig({
       tags: {

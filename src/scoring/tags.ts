@@ -22,7 +22,9 @@ import { percentileRank, valueAtQuantile } from './quantiles.js';
  *   (exact at multiples of 1/(grid points − 1), interpolated between them).
  * - An empty value (NaN / null) never satisfies a condition, whatever the operator.
  * - `strength` (a numeric feature) gives the tag's strength: the customer's percentile rank of that
- *   feature in the base (0–1), or null when the base has no data for it. Without `strength`: 1.
+ *   feature in the base (0–1; `percentileRank`: a value many customers share gets the middle of their
+ *   range, so when every buyer has top_category_share 1 each fan's strength is 0.5, not 0 or 1), or
+ *   null when the base has no data for it. Without `strength`: 1.
  * - `label` (a category feature) is appended: `category_fan:Books`. An empty label leaves the bare id.
  */
 

@@ -22,6 +22,13 @@ describe('value tiers', () => {
     expect(valueTierCutoffs([90, 5, 5], 0.5, 0.8)).toEqual({ total: 100, diamondCutoff: 90, goldCutoff: 90 });
   });
 
+  it('stops diamond at a customer who alone makes exactly 50%, despite floating-point sums (1.66 of 3.32)', () => {
+    // 1.66 + 1.25 + 0.41 sums to 3.3200000000000003 in floating point; 1.66 is exactly half of 3.32
+    expect(valueTierCutoffs([1.66, 1.25, 0.41], 0.5, 0.8)).toMatchObject({ diamondCutoff: 1.66, goldCutoff: 1.25 });
+    // same amounts in cents, where the sums are exact, for comparison
+    expect(valueTierCutoffs([166, 125, 41], 0.5, 0.8)).toMatchObject({ diamondCutoff: 166, goldCutoff: 125 });
+  });
+
   it('puts ties at a cutoff in the same tier', () => {
     // 30 + 30 = 60% already, but the third 30 equals the cutoff: diamond too
     const { ctx, tiers } = tiersOf([30, 30, 30, 10]);
@@ -65,6 +72,13 @@ describe('Pareto figure', () => {
     expect(p.customerShareForRevenueShare).toBeCloseTo(3 / 7, 12);
     expect(isParetoTop(1, 50, p)).toBe(true);
     expect(isParetoTop(1, 20, p)).toBe(false);
+  });
+
+  it('needs 8 of 10 equal customers for 80% of revenue, despite floating-point sums (0.7 each)', () => {
+    // 8 × 0.7 = 5.6 = 80% of 7; summed one by one in floating point the running total misses it by dust
+    const p = paretoFigure(makeFrame(Array.from({ length: 10 }, () => ({ revenue_365: 0.7 }))), cfg);
+    expect(p.customersForRevenueShare).toBe(8);
+    expect(p.customerShareForRevenueShare).toBe(0.8);
   });
 
   it('extends the top group to ties and is empty without revenue', () => {

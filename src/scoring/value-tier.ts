@@ -11,7 +11,8 @@ import { fmt, pct } from './explain.js';
  * keeping the running total of those before each one. A customer is diamond while that running total
  * is below diamondShare (50%) of the positive total — so the customer who crosses the line is
  * included and there is always at least one diamond —, gold while it is below goldShare (80%), and
- * general after that. Anyone with ≤ 0 is general. The context keeps the smallest contribution of each
+ * general after that ("below" with a relative tolerance, SHARE_REL_TOLERANCE, so floating-point
+ * error in the sums cannot move a cutoff past a customer who reaches a share exactly). Anyone with ≤ 0 is general. The context keeps the smallest contribution of each
  * tier as its cutoff, and a customer is tiered by comparing with the cutoffs alone (v ≥ diamond
  * cutoff → diamond, v ≥ gold cutoff → gold): one customer is tiered exactly as in the batch, and
  * equal contributions at a cutoff all land in the same (higher) tier.
@@ -65,6 +66,17 @@ function positiveDescending(values: Float64Array, events: Float64Array): Float64
   return out.subarray(0, m).sort().reverse();
 }
 
+/**
+ * Relative tolerance of "the running total is below share × total": sums of amounts in currency
+ * units carry floating-point error (1.66 + 1.25 + 0.41 = 3.3200000000000003, so 1.66 falls short of
+ * "50%" by 2e-16), and a running total within this fraction of the line counts as having reached it.
+ * Far above that error (~1e-16 per addition), far below any real difference in a share.
+ */
+export const SHARE_REL_TOLERANCE = 1e-9;
+
+/** The running total `before` is still below `share` of `total` (with SHARE_REL_TOLERANCE). */
+const below = (before: number, share: number, total: number): boolean => before < share * total * (1 - SHARE_REL_TOLERANCE);
+
 export function valueTierCutoffs(sortedDesc: ArrayLike<number>, diamondShare: number, goldShare: number) {
   let total = 0;
   for (let i = 0; i < sortedDesc.length; i++) total += sortedDesc[i]!;
@@ -73,8 +85,8 @@ export function valueTierCutoffs(sortedDesc: ArrayLike<number>, diamondShare: nu
   let before = 0;
   for (let i = 0; i < sortedDesc.length; i++) {
     const v = sortedDesc[i]!;
-    if (before < diamondShare * total) diamondCutoff = v;
-    if (before < goldShare * total) goldCutoff = v;
+    if (below(before, diamondShare, total)) diamondCutoff = v;
+    if (below(before, goldShare, total)) goldCutoff = v;
     else break;
     before += v;
   }
@@ -119,7 +131,7 @@ export function paretoFigure(frame: FeatureFrame, config: ScoringConfig): Pareto
   }
   let cum = 0;
   let needed = 0;
-  while (needed < m && cum < revenueShare * total) cum += sorted[needed++]!;
+  while (needed < m && below(cum, revenueShare, total)) cum += sorted[needed++]!;
   return {
     feature: 'revenue_365',
     customersWithRevenue: m,
