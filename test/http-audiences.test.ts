@@ -221,14 +221,25 @@ describe('GET /v1/audiences (JSON)', () => {
     expect([...totals]).toEqual([expected.length]);
   });
 
-  it('keeps a cursor valid after the base is refreshed: the next page goes on after the same row', async () => {
-    const before = scorer.current!;
-    const expected = expectedIds(before, (i) => tierIn(before, i, ['super_user', 'high']));
+  it('refuses a cursor from before a rescoring with 409 naming query.cursor (rows could repeat or be skipped), and pages on from a fresh start', async () => {
     const first = await (await get('/v1/audiences?limit=50')).json();
+    const before = scorer.current!;
+    const same = await get(`/v1/audiences?limit=50&cursor=${first.next_cursor}`);
+    expect(same.status).toBe(200);
     await scorer.refresh();
     expect(scorer.current).not.toBe(before);
-    const second = await (await get(`/v1/audiences?limit=50&cursor=${first.next_cursor}`)).json();
-    expect(second.items.map((m: AudienceMember) => m.customer_id)).toEqual(expected.slice(50, 100));
+    const stale = await get(`/v1/audiences?limit=50&cursor=${first.next_cursor}`);
+    expect(stale.status).toBe(409);
+    const body = await stale.json();
+    expect(body.error.code).toBe('conflict');
+    expect(body.error.issues).toEqual([{ path: ['query', 'cursor'], message: 'from an earlier scoring of the base' }]);
+    const export_ = await get(`/v1/audiences?format=csv&cursor=${first.next_cursor}`);
+    expect(export_.status).toBe(409);
+    const after = scorer.current!;
+    const expected = expectedIds(after, (i) => tierIn(after, i, ['super_user', 'high']));
+    const restart = await (await get('/v1/audiences?limit=50')).json();
+    const next = await (await get(`/v1/audiences?limit=50&cursor=${restart.next_cursor}`)).json();
+    expect(next.items.map((m: AudienceMember) => m.customer_id)).toEqual(expected.slice(50, 100));
   });
 });
 

@@ -1,10 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { NotFoundError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import {
   AUDIENCE_CONTENT_TYPES,
   AUDIENCE_CSV_COLUMNS,
   AudienceMemberSchema,
   AudienceQuerySchema,
+  baseTag,
   DEFAULT_AUDIENCE_TIERS,
   encodeCursor,
   exportChunks,
@@ -76,6 +77,10 @@ const route = (deps: AppDeps) =>
         },
       },
       404: { description: 'Nothing has been scored yet (the store has no events)', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
+      409: {
+        description: 'The cursor comes from an earlier scoring of the base (a refresh since): start again without a cursor',
+        content: { 'application/json': { schema: ErrorEnvelopeSchema } },
+      },
       ...errorResponses,
     },
   });
@@ -92,6 +97,14 @@ export function registerAudienceRoutes(app: OpenAPIHono, deps: AppDeps): void {
       const base = deps.scorer.current;
       if (!base) throw new NotFoundError('Nothing has been scored yet: the store has no events');
       const request = resolveAudienceRequest(c.req.valid('query'), c.req.header('accept'));
+      const tag = baseTag(base);
+      if (request.cursorBase !== undefined && request.cursorBase !== tag) {
+        throw new ConflictError(
+          `The scores were refreshed (now as of ${base.asOf}) after this cursor was given out: paging on could repeat or skip ` +
+            'customers whose potential moved. Start again without a cursor; an export (format=csv or ndjson) streams a whole audience from one scoring.',
+          [{ path: ['query', 'cursor'], message: 'from an earlier scoring of the base' }],
+        );
+      }
       const common = { vary: 'accept', 'cache-control': 'private, no-store' };
       if (request.format === 'json') {
         const selection = selectAudience(base, request.filter, { after: request.after, limit: request.limit, collect: true });
@@ -100,7 +113,7 @@ export function registerAudienceRoutes(app: OpenAPIHono, deps: AppDeps): void {
           as_of: base.asOf,
           total: selection.total,
           items: selection.rows.map(member),
-          next_cursor: selection.next ? encodeCursor(selection.next) : null,
+          next_cursor: selection.next ? encodeCursor(selection.next, tag) : null,
         };
         return c.json(page, 200, common);
       }
@@ -113,7 +126,7 @@ export function registerAudienceRoutes(app: OpenAPIHono, deps: AppDeps): void {
         'x-export-rows': String(selection.count),
         'x-as-of': base.asOf,
       };
-      if (selection.next) headers['x-next-cursor'] = encodeCursor(selection.next);
+      if (selection.next) headers['x-next-cursor'] = encodeCursor(selection.next, tag);
       return c.body(textStream(exportChunks(base, request.filter, selection, request.format)), 200, headers);
     },
   );

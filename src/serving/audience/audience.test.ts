@@ -15,6 +15,7 @@ import {
   roundTo,
   csvRow,
   CSV_HEADER,
+  baseTag,
   decodeCursor,
   encodeCursor,
   exportChunks,
@@ -173,8 +174,8 @@ describe('query parameters', () => {
     expect(issues({ cursor: 'not a cursor' })).toEqual(['query.cursor']);
     expect(issues({ cursor: Buffer.from('{"a":1}').toString('base64url') })).toEqual(['query.cursor']);
     expect(issues({ min_churn_probability: '0.6', max_churn_probability: '0.4' })).toEqual(['query.min_churn_probability']);
-    const ok = resolveAudienceRequest(AudienceQuerySchema.parse({ cursor: encodeCursor([50.5, 'C1']) }), undefined);
-    expect(ok).toMatchObject({ format: 'json', limit: 100, after: [50.5, 'C1'] });
+    const ok = resolveAudienceRequest(AudienceQuerySchema.parse({ cursor: encodeCursor([50.5, 'C1'], 'b1') }), undefined);
+    expect(ok).toMatchObject({ format: 'json', limit: 100, after: [50.5, 'C1'], cursorBase: 'b1' });
     expect(resolveAudienceRequest(AudienceQuerySchema.parse({ format: 'csv' }), undefined).limit).toBeUndefined();
   });
 });
@@ -215,14 +216,20 @@ describe('order and cursor', () => {
     expect(audienceOrder({ ...base })).not.toBe(order);
   });
 
-  it('round-trips the sort key through an opaque cursor and rejects anything else', () => {
+  it('round-trips the sort key and the base tag through an opaque cursor and rejects anything else', () => {
     const key: SortKey = [73.12345678901234, 'C,"ü"-1'];
-    const cursor = encodeCursor(key);
+    const cursor = encodeCursor(key, baseTag(base));
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(cursor)).toEqual(key);
-    for (const bad of ['', '!!', 'abc', Buffer.from('[1]').toString('base64url'), Buffer.from('["1","a"]').toString('base64url'), Buffer.from('[1,""]').toString('base64url')]) {
+    expect(decodeCursor(cursor)).toEqual({ after: key, base: baseTag(base) });
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    for (const bad of ['', '!!', 'abc', b64([1]), b64(['1', 'a', 't']), b64([1, '', 't']), b64([1, 'a']), b64([1, 'a', ''])]) {
       expect(decodeCursor(bad)).toBeUndefined();
     }
+  });
+
+  it('tags each base object once, and two bases differently', () => {
+    expect(baseTag(base)).toBe(baseTag(base));
+    expect(baseTag({ ...base })).not.toBe(baseTag(base));
   });
 
   it('seeks to the first row after a key, whether or not the key is in the base', () => {
@@ -290,7 +297,7 @@ describe('filters', () => {
       seen.push(...page.rows);
       if (!page.next) break;
       expect(page.next).toEqual(keyOfRow(base, page.rows.at(-1)!));
-      after = decodeCursor(encodeCursor(page.next));
+      after = decodeCursor(encodeCursor(page.next, baseTag(base)))!.after;
     }
     expect(seen).toEqual(expected);
   });

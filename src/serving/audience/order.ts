@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { LIFECYCLE_SEGMENTS, POTENTIAL_TIERS, RFM_SEGMENTS, VALUE_TIERS } from '../../scoring/index.js';
 import type { ScoredBase } from '../base-scores.js';
 import { column, type AudienceBase } from './base.js';
@@ -14,19 +15,38 @@ export function compareKeys(a: SortKey, b: SortKey): number {
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
-export function encodeCursor(key: SortKey): string {
-  return Buffer.from(JSON.stringify([key[0], key[1]]), 'utf8').toString('base64url');
+const baseTags = new WeakMap<object, string>();
+
+/**
+ * A random tag per scored base object, carried in its cursors: a cursor is good only for the base
+ * that gave it out. After a rescoring a customer's potential index may move across the cursor, so
+ * paging on would repeat or skip them; random rather than counted, so that a restart (a new base)
+ * never reuses a tag.
+ */
+export function baseTag(base: object): string {
+  let tag = baseTags.get(base);
+  if (tag === undefined) {
+    tag = randomBytes(6).toString('base64url');
+    baseTags.set(base, tag);
+  }
+  return tag;
 }
 
-/** The key inside a cursor, or undefined when the text is not one. */
-export function decodeCursor(cursor: string): SortKey | undefined {
+/** A cursor: the sort key of the last row served and the tag of the base that served it. */
+export function encodeCursor(key: SortKey, base: string): string {
+  return Buffer.from(JSON.stringify([key[0], key[1], base]), 'utf8').toString('base64url');
+}
+
+/** The key and base tag inside a cursor, or undefined when the text is not one. */
+export function decodeCursor(cursor: string): { after: SortKey; base: string } | undefined {
   if (!/^[A-Za-z0-9_-]{1,2000}$/.test(cursor)) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 2) return undefined;
-    const [index, id] = value as unknown[];
+    if (!Array.isArray(value) || value.length !== 3) return undefined;
+    const [index, id, base] = value as unknown[];
     if (typeof index !== 'number' || !Number.isFinite(index) || typeof id !== 'string' || id.length === 0) return undefined;
-    return [index, id];
+    if (typeof base !== 'string' || base.length === 0) return undefined;
+    return { after: [index, id], base };
   } catch {
     return undefined;
   }

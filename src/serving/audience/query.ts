@@ -137,6 +137,8 @@ export interface AudienceRequest {
   format: AudienceFormat;
   filter: AudienceFilter;
   after: SortKey | undefined;
+  /** The tag of the base the cursor came from (order.ts baseTag); undefined without a cursor. */
+  cursorBase: string | undefined;
   /** Page size (JSON) or most rows to export (undefined: all). */
   limit: number | undefined;
 }
@@ -153,11 +155,16 @@ export function resolveAudienceRequest(q: AudienceQuery, accept: string | undefi
   if (format === 'json' && q.limit !== undefined && q.limit > MAX_PAGE_SIZE) {
     issues.push({ path: ['query', 'limit'], message: `At most ${MAX_PAGE_SIZE} per JSON page (CSV and NDJSON exports take any limit)` });
   }
-  let after: SortKey | undefined;
-  if (q.cursor !== undefined) {
-    after = decodeCursor(q.cursor);
-    if (!after) issues.push({ path: ['query', 'cursor'], message: 'Not a cursor this API gave out (use next_cursor of the previous page as is)' });
+  const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+  if (q.cursor !== undefined && !cursor) {
+    issues.push({ path: ['query', 'cursor'], message: 'Not a cursor this API gave out (use next_cursor of the previous page as is)' });
   }
   if (issues.length) throw new ValidationError('The request is not valid', issues);
-  return { format, filter: filterFromQuery(q), after, limit: format === 'json' ? (q.limit ?? DEFAULT_PAGE_SIZE) : q.limit };
+  return {
+    format,
+    filter: filterFromQuery(q),
+    after: cursor?.after,
+    cursorBase: cursor?.base,
+    limit: format === 'json' ? (q.limit ?? DEFAULT_PAGE_SIZE) : q.limit,
+  };
 }
