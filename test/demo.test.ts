@@ -22,7 +22,8 @@ describe('demo bootstrap on an empty store', () => {
   it('loads a generated base once, and One ID puts every channel of a customer on one person', async () => {
     const env = { PROPEL_DB: path.join(dir, 'propel.duckdb'), PROPEL_DEMO_CUSTOMERS: CUSTOMERS };
     const messages: string[] = [];
-    expect(await bootstrapDemo({ ...opened, env, log: (m) => messages.push(m) })).toBe(true);
+    const now = new Date('2026-03-15T09:30:00Z');
+    expect(await bootstrapDemo({ ...opened, env, log: (m) => messages.push(m), now })).toBe(true);
     expect(await bootstrapDemo({ ...opened, env, log: () => undefined })).toBe(false);
     expect(messages.at(-1)).toMatch(/0 rejected/);
 
@@ -40,5 +41,10 @@ describe('demo bootstrap on an empty store', () => {
     expect(persons[0]!.anonymous).toBeLessThanOrEqual(truth.unlinked_identities.length);
     const events = await opened.store.one<{ n: number }>('SELECT count(*) AS n FROM events');
     expect(events!.n).toBe(truth.realized.events);
+    // The demo year ends the day before the clock: a caller's events of today follow on from it.
+    const span = await opened.store.one<{ first: string; last: string }>(
+      "SELECT strftime(min(ts), '%Y-%m-%d') AS first, strftime(max(ts), '%Y-%m-%d') AS last FROM events",
+    );
+    expect(span).toEqual({ first: '2025-03-15', last: '2026-03-14' });
   });
 });

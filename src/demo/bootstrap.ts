@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Env } from '../config/env.js';
+import { addDays, type AsOf } from '../features/as-of.js';
 import { generate } from '../generate/generate.js';
 import { ingestCustomers, ingestEvents } from '../ingest/ingest.js';
 import type { IdentitySettings } from '../identity/normalize.js';
@@ -13,18 +14,28 @@ export interface DemoDeps {
   identity: IdentitySettings;
   env: Pick<Env, 'PROPEL_DB' | 'PROPEL_DEMO_CUSTOMERS'>;
   log: (message: string) => void;
+  /** The clock the demo's dates follow (tests pin it). */
+  now?: Date;
 }
 
 /** Fixed so the demo base is the same on every machine (the generator is deterministic per seed). */
 export const DEMO_SEED = 42;
 export const DEMO_DAYS = 365;
-export const DEMO_START = '2024-01-01';
+
+/**
+ * The demo's year ends yesterday (UTC), so the base is scored as of yesterday and events a caller
+ * sends today through the API follow on from it, as in a live shop (a base ending in some past
+ * year would put a customer rebuilt after today's event years ahead of everyone else).
+ */
+export function demoStart(now: Date): AsOf {
+  return addDays(now.toISOString().slice(0, 10), -DEMO_DAYS);
+}
 
 /**
  * On an empty store: generate a demo base with known parameters and load it, so a fresh clone has
  * something to serve. A store that already holds events is left alone.
  */
-export async function bootstrapDemo({ store, identity, env, log }: DemoDeps): Promise<boolean> {
+export async function bootstrapDemo({ store, identity, env, log, now = new Date() }: DemoDeps): Promise<boolean> {
   const existing = await store.one<{ n: number }>('SELECT count(*) AS n FROM events');
   if (Number(existing?.n ?? 0) > 0) return false;
   const dir = path.join(path.dirname(path.resolve(env.PROPEL_DB)), 'demo');
@@ -35,7 +46,7 @@ export async function bootstrapDemo({ store, identity, env, log }: DemoDeps): Pr
     customers: env.PROPEL_DEMO_CUSTOMERS,
     days: DEMO_DAYS,
     seed: DEMO_SEED,
-    start: DEMO_START,
+    start: demoStart(now),
     out: eventsFile,
     customersOut: customersFile,
   });
