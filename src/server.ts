@@ -8,7 +8,7 @@ import { CustomerScorer } from './serving/scorer.js';
 import { bootstrapDemo, trainMissingModels } from './demo/bootstrap.js';
 import { ModelRegistry } from './ml/registry/registry.js';
 import { ModelService } from './ml/serving/model-service.js';
-import { ModelSet } from './ml/serving/model-set.js';
+import { refusalMessage } from './ml/serving/model-set.js';
 import { backendReport } from './ml/backend.js';
 import { loadClvPredictor } from './ml/train/clv.js';
 import { DomainError } from './domain/errors.js';
@@ -42,16 +42,14 @@ try {
     await trainMissingModels(store, env.PROPEL_MODELS, log);
   }
   const registry = new ModelRegistry(env.PROPEL_MODELS);
-  const initial = await ModelSet.loadCurrent(registry, loadClvPredictor).catch((error: Error) => {
-    logger.error(`models not loaded, serving rule scores only: ${error.message}`);
-    return ModelSet.empty();
-  });
-  const backend = backendReport();
-  logger.info(`models: ${JSON.stringify(initial.versions)}; tfjs backend: ${backend ? backend.backend : 'none loaded'}`);
+  // Each target loads on its own: a refused artifact leaves only its own target empty (logged, and named by /readyz).
   // After a model switch the whole base is rescored with the new models.
-  const models = new ModelService(registry, loadClvPredictor, initial, async () => {
+  const models = await ModelService.start(registry, loadClvPredictor, async () => {
     prepareAudiences(await scorer.refresh());
   });
+  for (const refused of models.refused) logger.error(refusalMessage(refused));
+  const backend = backendReport();
+  logger.info(`models: ${JSON.stringify(models.current.versions)}; tfjs backend: ${backend ? backend.backend : 'none loaded'}`);
   const keyFile = env.PROPEL_API_KEYS_FILE ?? path.join(path.dirname(path.resolve(env.PROPEL_DB)), 'api-keys.json');
   if (!env.PROPEL_API_KEYS) {
     const admin = ensureAdminKey(keyFile);

@@ -5,7 +5,7 @@ import { parseArgs, promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argvError, closestOption, dateOption, jsonRequested, wholeNumberOption } from '../src/cli/args.js';
 import { asOfWarnings, missingModels, missingModelWarning, registeredVersions } from '../src/cli/score-checks.js';
-import { trainExitCode, trainSummary } from '../src/cli/train-summary.js';
+import { trainExitCode, trainSummary, trainText } from '../src/cli/train-summary.js';
 import type { TargetResult } from '../src/ml/train/run.js';
 import { ModelRegistry } from '../src/ml/registry/registry.js';
 import { trainFake } from '../src/ml/registry/test-helpers.js';
@@ -190,6 +190,18 @@ describe('command line (CONTRACT.md §2)', () => {
     expect(trainExitCode([ok, failed])).toBe(1);
     expect(trainExitCode([ok])).toBe(0);
     expect(trainSummary([ok])).toEqual(ok);
+  });
+
+  it("repeats CLV's holdout warnings under its line of the closing summary", () => {
+    const clv: TargetResult = {
+      target: 'clv',
+      version: 'v0002',
+      backend: 'cpu',
+      kind: 'bgnbd+gamma_gamma',
+      promoted: true,
+      metrics: { holdout: { warnings: ['dropout not identified', 'forecast 26% short'] } },
+    };
+    expect(trainText([clv]).split('\n')).toEqual(['clv: v0002 (bgnbd+gamma_gamma, cpu), promoted', '  warning: dropout not identified', '  warning: forecast 26% short']);
   });
 
   it('warns on stderr for each target without a current model and lists them in models_missing, stdout staying one JSON object', async () => {

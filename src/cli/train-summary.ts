@@ -15,9 +15,11 @@ export function trainText(results: TargetResult[]): string {
   return results
     .map((r) => {
       if (r.error) return `${r.target}: training failed (${r.error.code}): ${r.error.message}`;
-      const m = r.metrics as { auc?: number; baseline?: { auc?: number } } | undefined;
+      const m = r.metrics as { auc?: number; baseline?: { auc?: number }; holdout?: { warnings?: string[] } } | undefined;
       const vs = m?.auc !== undefined ? ` AUC ${m.auc?.toFixed(4)} vs baseline ${m.baseline?.auc?.toFixed(4)}` : '';
-      return `${r.target}: ${r.version} (${r.kind}, ${r.backend})${vs}${r.promoted ? ', promoted' : ', not promoted'}${r.report ? `\n  report: ${r.report}` : ''}`;
+      // CLV's holdout warnings do not block promotion; the closing summary repeats them so they are read.
+      const warnings = (m?.holdout?.warnings ?? []).map((w) => `\n  warning: ${w}`).join('');
+      return `${r.target}: ${r.version} (${r.kind}, ${r.backend})${vs}${r.promoted ? ', promoted' : ', not promoted'}${r.report ? `\n  report: ${r.report}` : ''}${warnings}`;
     })
     .join('\n');
 }

@@ -436,7 +436,7 @@ export interface components {
                         loyalty: number | null;
                         social: number | null;
                     };
-                    /** @description dimensions with no data in this business; their weight is shared out */
+                    /** @description dimensions left out for the whole base (no sub-measure with data and a weight above 0); their weight is shared out */
                     left_out: ("consumption" | "engagement" | "social" | "loyalty")[];
                     left_out_measures: ("purchases_365" | "revenue_365" | "distinct_products_all" | "margin_rate_all" | "visits_90" | "app_time_s_90" | "content_interactions_90" | "event_participations_365" | "referrals_all" | "referred_buyers_all" | "shares_all" | "reviews_all" | "tenure_days" | "competitor_resistance" | "feedback_all" | "support_satisfaction")[];
                     score: number;
@@ -649,7 +649,7 @@ export interface components {
              * @enum {string}
              */
             outcome: "shown" | "accepted" | "rejected" | "converted";
-            /** @description when it happened; default now */
+            /** @description when it happened; default now; at most 24 h after the server time and no earlier than 5 min before its decision */
             ts?: string;
             /** @description revenue of a conversion; only with outcome converted */
             value?: number;
@@ -729,6 +729,19 @@ export interface components {
             };
             /** @description present when the service has model operations */
             models?: {
+                /** @description each target whose registry version is not the one serving, and why (empty when ready) */
+                not_serving: {
+                    /** @description why: the error code of the refused load (corrupt_artifact, schema_mismatch, ...), or not_loaded for a version promoted on disk and not reloaded since */
+                    code: string;
+                    /** @description the same in a sentence */
+                    reason: string;
+                    /** @description the version serving instead; null for none (that target’s predictions are empty) */
+                    serving: string | null;
+                    /** @enum {string} */
+                    target: "purchase" | "churn" | "clv";
+                    /** @description the registry's current version */
+                    version: string;
+                }[];
                 /** @description why the registry could not be read */
                 problem?: string;
                 /** @description the registry's current versions */
@@ -1216,6 +1229,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The cursor comes from an earlier scoring of the base (a refresh since): start again without a cursor */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -1411,7 +1433,7 @@ export interface operations {
     getExperimentReport: {
         parameters: {
             query?: {
-                /** @description only outcomes at or after this time */
+                /** @description only actions of decisions first shown at or after this time, with all their outcomes */
                 since?: string;
             };
             header?: never;

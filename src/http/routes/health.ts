@@ -1,10 +1,20 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { MODEL_TARGETS } from '../../ml/registry/metadata.js';
+import { notServing } from '../../ml/serving/model-service.js';
 import type { ModelVersions } from '../../ml/serving/model-set.js';
 import type { RouteDeps } from '../deps.js';
 
 const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health');
 const VersionsSchema = z.object({ purchase: z.string().nullable(), churn: z.string().nullable(), clv: z.string().nullable() });
+const NotServingSchema = z.object({
+  target: z.enum(MODEL_TARGETS),
+  version: z.string().describe("the registry's current version"),
+  serving: z.string().nullable().describe('the version serving instead; null for none (that target’s predictions are empty)'),
+  code: z
+    .string()
+    .describe('why: the error code of the refused load (corrupt_artifact, schema_mismatch, ...), or not_loaded for a version promoted on disk and not reloaded since'),
+  reason: z.string().describe('the same in a sentence'),
+});
 const ReadySchema = z
   .object({
     status: z.enum(['ready', 'not_ready']),
@@ -23,6 +33,7 @@ const ReadySchema = z
       .object({
         serving: VersionsSchema.describe('loaded and answering'),
         registry: VersionsSchema.describe("the registry's current versions"),
+        not_serving: z.array(NotServingSchema).describe("each target whose registry version is not the one serving, and why (empty when ready)"),
         problem: z.string().optional().describe('why the registry could not be read'),
       })
       .optional()
@@ -88,6 +99,8 @@ async function modelReadiness(deps: RouteDeps) {
   } catch (error) {
     problem = (error as Error).message;
   }
-  const ready = problem === undefined && MODEL_TARGETS.every((t) => registry[t] === null || registry[t] === serving[t]);
-  return { ready, detail: { serving, registry, ...(problem ? { problem } : {}) } };
+  // Only when the registry was read: otherwise every target would look unserved for the registry's fault.
+  const unserved = problem === undefined ? notServing(registry, serving, deps.models.refused) : [];
+  const ready = problem === undefined && unserved.length === 0;
+  return { ready, detail: { serving, registry, not_serving: unserved, ...(problem ? { problem } : {}) } };
 }

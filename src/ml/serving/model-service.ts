@@ -1,8 +1,41 @@
 import type { FeatureFrame } from '../../features/frame.js';
 import { FEATURE_SCHEMA } from '../../features/schema.js';
-import type { ModelTarget } from '../registry/metadata.js';
+import { MODEL_TARGETS, type ModelTarget } from '../registry/metadata.js';
 import type { ModelRegistry } from '../registry/registry.js';
-import { ModelSet, type ClvLoader } from './model-set.js';
+import { ModelSet, type ClvLoader, type ModelVersions, type RefusedModel } from './model-set.js';
+
+/** A target whose registry version is not the one serving, and why (for readiness). */
+export interface NotServing {
+  target: ModelTarget;
+  /** The registry's current version. */
+  version: string;
+  /** The version serving instead; null for none. */
+  serving: string | null;
+  /** The load's error code, or `not_loaded` when no load of that version was tried (promoted on disk since). */
+  code: string;
+  reason: string;
+}
+
+/**
+ * The targets whose registry version differs from the serving one, each with the reason its last
+ * load was refused, or with the advice to reload when none was tried. Pure.
+ */
+export function notServing(registry: ModelVersions, serving: ModelVersions, refused: readonly RefusedModel[]): NotServing[] {
+  return MODEL_TARGETS.flatMap((target) => {
+    const version = registry[target];
+    if (version === null || version === serving[target]) return [];
+    const why = refused.find((r) => r.target === target && r.version === version);
+    return [
+      {
+        target,
+        version,
+        serving: serving[target],
+        code: why?.code ?? 'not_loaded',
+        reason: why?.reason ?? `${target} ${version} is current in the registry but was not loaded since: POST /v1/models/reload loads it`,
+      },
+    ];
+  });
+}
 
 /**
  * The models the service answers with, and the run-time operations on them. A reload builds a
@@ -11,18 +44,35 @@ import { ModelSet, type ClvLoader } from './model-set.js';
  */
 export class ModelService {
   private serving: ModelSet;
+  private lastRefused: readonly RefusedModel[];
 
   constructor(
     readonly registry: ModelRegistry,
     private readonly clvLoader: ClvLoader,
     initial: ModelSet = ModelSet.empty(),
     private readonly onSwap: () => Promise<void> = async () => undefined,
+    refused: readonly RefusedModel[] = [],
   ) {
     this.serving = initial;
+    this.lastRefused = refused;
+  }
+
+  /**
+   * The service at start-up: each target's current version loaded on its own, so a refused one
+   * (corrupt, incompatible) leaves only its own target empty; `refused` says which and why.
+   */
+  static async start(registry: ModelRegistry, clvLoader: ClvLoader, onSwap?: () => Promise<void>): Promise<ModelService> {
+    const { set, refused } = await ModelSet.loadEach(registry, clvLoader);
+    return new ModelService(registry, clvLoader, set, onSwap, refused);
   }
 
   get current(): ModelSet {
     return this.serving;
+  }
+
+  /** The versions refused by the latest load (start-up or reload). */
+  get refused(): readonly RefusedModel[] {
+    return this.lastRefused;
   }
 
   /** What a CustomerScorer needs to predict, explain and name versions with whatever set is serving at the time. */
@@ -39,9 +89,17 @@ export class ModelService {
     return this.registry.list(undefined, { verify: true });
   }
 
-  /** Loads the registry's current versions and swaps them in; on any error nothing changes. */
+  /**
+   * Loads the registry's current versions and swaps them in; if any is refused nothing changes (the
+   * refusal is kept for readiness) and the first refusal's error is thrown.
+   */
   async reload(): Promise<ModelSet> {
-    const next = await ModelSet.loadCurrent(this.registry, this.clvLoader);
+    const { set: next, refused } = await ModelSet.loadEach(this.registry, this.clvLoader);
+    this.lastRefused = refused;
+    if (refused[0]) {
+      next.dispose();
+      throw refused[0].error;
+    }
     const previous = this.serving;
     this.serving = next;
     try {

@@ -1,6 +1,7 @@
 import type { FeatureFrame } from '../../features/frame.js';
 import type { ModelColumns } from '../../serving/score-file.js';
 import { RegistryError } from '../registry/errors.js';
+import type { ModelTarget } from '../registry/metadata.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { PropensityModel, type Explanation } from '../train/propensity-artifact.js';
 import { runSteps, runStepsInTurns, type Steps } from '../../util/steps.js';
@@ -55,17 +56,40 @@ export class ModelSet {
     return new ModelSet(undefined, undefined, undefined);
   }
 
-  /** Loads every current model; a target with no current version is skipped, a broken one throws. */
+  /**
+   * Loads every current model, all or nothing (a reload): a target with no current version is
+   * skipped; a broken one throws its error, and whatever else was loaded is disposed.
+   */
   static async loadCurrent(registry: ModelRegistry, clvLoader?: ClvLoader): Promise<ModelSet> {
-    const current = async (target: 'purchase' | 'churn' | 'clv') => registry.current(target);
-    const purchaseVersion = await current('purchase');
-    const churnVersion = await current('churn');
-    const clvVersion = clvLoader ? await current('clv') : undefined;
-    return new ModelSet(
-      purchaseVersion ? await PropensityModel.load(registry, 'purchase', purchaseVersion) : undefined,
-      churnVersion ? await PropensityModel.load(registry, 'churn', churnVersion) : undefined,
-      clvVersion && clvLoader ? await clvLoader(registry, clvVersion) : undefined,
-    );
+    const { set, refused } = await ModelSet.loadEach(registry, clvLoader);
+    if (refused[0]) {
+      set.dispose();
+      throw refused[0].error;
+    }
+    return set;
+  }
+
+  /**
+   * Loads each target's current version on its own (start-up): a version that is refused (corrupt,
+   * incompatible with the code, unreadable pointer) is left out and returned under `refused`, so one
+   * broken artifact does not take the other targets' models down with it.
+   */
+  static async loadEach(registry: ModelRegistry, clvLoader?: ClvLoader): Promise<LoadedModels> {
+    const refused: RefusedModel[] = [];
+    const load = async <M>(target: ModelTarget, open: (version: string) => Promise<M>): Promise<M | undefined> => {
+      let version: string | null = null;
+      try {
+        version = (await registry.current(target)) ?? null;
+        return version ? await open(version) : undefined;
+      } catch (error) {
+        refused.push(refusal(target, version, error));
+        return undefined;
+      }
+    };
+    const purchase = await load('purchase', (v) => PropensityModel.load(registry, 'purchase', v));
+    const churn = await load('churn', (v) => PropensityModel.load(registry, 'churn', v));
+    const clv = clvLoader ? await load('clv', (v) => clvLoader(registry, v)) : undefined;
+    return { set: new ModelSet(purchase, churn, clv), refused };
   }
 
   get versions(): ModelVersions {
@@ -140,6 +164,32 @@ export class ModelSet {
     this.purchase?.dispose();
     this.churn?.dispose();
   }
+}
+
+/** A target's current version that could not be loaded, and why. */
+export interface RefusedModel {
+  target: ModelTarget;
+  /** The registry's current version; null when the pointer itself could not be read. */
+  version: string | null;
+  /** The error's code (corrupt_artifact, schema_mismatch, artifact_incompatible, ...), or load_failed without one. */
+  code: string;
+  reason: string;
+  error: unknown;
+}
+
+export interface LoadedModels {
+  set: ModelSet;
+  refused: RefusedModel[];
+}
+
+function refusal(target: ModelTarget, version: string | null, error: unknown): RefusedModel {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return { target, version, code: typeof code === 'string' ? code : 'load_failed', reason: error instanceof Error ? error.message : String(error), error };
+}
+
+/** One log line for a refused model: which target and version, why, and what serves meanwhile. */
+export function refusalMessage(r: RefusedModel): string {
+  return `${r.target} model ${r.version ?? '(current version unreadable)'} not loaded (${r.code}): ${r.reason}; serving without it (${r.target} predictions stay empty)`;
 }
 
 export function isMissingVersion(error: unknown): boolean {

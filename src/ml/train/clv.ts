@@ -2,7 +2,7 @@ import { latestEventDay } from '../../features/as-of.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Db } from '../../store/database.js';
 import { ClvFitError } from '../clv/errors.js';
-import { clvPredictor, contractParams, loadClvModel, saveClvModel, trainClv } from '../clv-model/index.js';
+import { clvPredictor, contractParams, evaluationWarnings, loadClvModel, saveClvModel, trainClv } from '../clv-model/index.js';
 import { dataFingerprint } from '../dataset/training-set.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { ClvLoader } from '../serving/model-set.js';
@@ -24,7 +24,9 @@ export async function trainAndSaveClv(db: Db, registry: ModelRegistry, request: 
   });
   const { version, dir } = await registry.newVersionDir('clv');
   await saveClvModel(dir, model);
+  // The artifact's evaluation (clv-model/model.ts, a strict schema) has no field for warnings: the metadata and --json carry them.
   const evaluation = model.evaluation;
+  const warnings = evaluationWarnings(evaluation);
   const beats = evaluation.status === 'ok' ? evaluation.beats_baseline : false;
   const { fingerprint } = await dataFingerprint(db, asOf);
   await registry.register('clv', version, {
@@ -39,7 +41,7 @@ export async function trainAndSaveClv(db: Db, registry: ModelRegistry, request: 
     as_of: asOf,
     training: { cutoffs: [], rows: model.data.buyers, positives: null, seconds: model.data.seconds },
     data_fingerprint: fingerprint,
-    metrics: { fit: { ...model.fit, evaluation } },
+    metrics: { fit: { ...model.fit, evaluation: { ...evaluation, warnings } } },
     beats_baseline: beats,
     details: { params: contractParams(model) },
   });
@@ -50,7 +52,10 @@ export async function trainAndSaveClv(db: Db, registry: ModelRegistry, request: 
     kind: model.kind,
     promoted: false,
     params: contractParams(model),
-    metrics: evaluation.status === 'ok' ? { holdout: { model: evaluation.model, baseline: evaluation.baseline, days: evaluation.holdout_days } } : { holdout: evaluation },
+    metrics:
+      evaluation.status === 'ok'
+        ? { holdout: { model: evaluation.model, baseline: evaluation.baseline, days: evaluation.holdout_days, warnings } }
+        : { holdout: evaluation },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Db } from '../../store/database.js';
 import { ModelRegistry } from '../registry/registry.js';
-import type { ModelTarget } from '../registry/metadata.js';
+import type { ModelMetadata, ModelTarget } from '../registry/metadata.js';
 import { trainPropensity } from './propensity.js';
 import { contractMetrics, savePropensity } from './propensity-artifact.js';
 
@@ -92,8 +92,42 @@ async function trainTarget(db: Db, registry: ModelRegistry, target: ModelTarget,
   return promoteIfEarned(registry, result, request, log);
 }
 
+/**
+ * Why a model that beats its baseline should still not replace the serving one on its own: trained
+ * as of an earlier day (a backtest: its scores would describe the past) or for another horizon (the
+ * column would change meaning, e.g. purchase within 90 days instead of 30). Null when neither. An
+ * explicit `models promote`, or `train --force`, still switches.
+ */
+export function replacementConcern(
+  candidate: Pick<ModelMetadata, 'as_of' | 'horizon_days'>,
+  serving: Pick<ModelMetadata, 'as_of' | 'horizon_days' | 'version'>,
+): string | null {
+  if (candidate.as_of < serving.as_of) {
+    return `trained as of ${candidate.as_of}, before the serving ${serving.version} (as of ${serving.as_of}): a backtest does not replace a newer model`;
+  }
+  if (candidate.horizon_days !== serving.horizon_days) {
+    return `its horizon of ${candidate.horizon_days} days differs from the serving ${serving.version}'s ${serving.horizon_days}: the predictions would change meaning`;
+  }
+  return null;
+}
+
 async function promoteIfEarned(registry: ModelRegistry, result: TrainedTarget, request: TrainRequest, log: (m: string) => void): Promise<TrainedTarget> {
   if (request.promote === 'never') return result;
+  if (request.promote === 'if_better') {
+    const servingVersion = await registry.current(result.target).catch(() => undefined);
+    if (servingVersion && servingVersion !== result.version) {
+      const [candidate, serving] = await Promise.all([
+        registry.readMetadata(result.target, result.version),
+        registry.readMetadata(result.target, servingVersion).catch(() => undefined),
+      ]);
+      const concern = serving ? replacementConcern(candidate.metadata, serving.metadata) : null;
+      if (concern) {
+        const message = `${concern}. Promote it with npm run models -- promote ${result.target} ${result.version}, or train with --force`;
+        log(`${result.target}: ${result.version} not promoted: ${message}`);
+        return { ...result, promoted: false, promote_refused: message };
+      }
+    }
+  }
   try {
     await registry.promote(result.target, result.version, { force: request.promote === 'force', reason: 'train' });
     log(`${result.target}: promoted ${result.version}`);

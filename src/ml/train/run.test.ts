@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, latestEventDay } from '../../features/as-of.js';
+import type { OpenedStore } from '../../store/open.js';
+import { loadGeneratedBase, tempDir, testStore } from '../../../test/helpers.js';
+import { ModelRegistry } from '../registry/registry.js';
+import { replacementConcern, runTraining, type TrainedTarget } from './run.js';
+
+describe('replacementConcern', () => {
+  const serving = { version: 'v0001', as_of: '2024-06-30', horizon_days: 30 };
+  it('objects to a model trained as of an earlier day (a backtest), naming both days', () => {
+    expect(replacementConcern({ as_of: '2024-03-31', horizon_days: 30 }, serving)).toBe(
+      'trained as of 2024-03-31, before the serving v0001 (as of 2024-06-30): a backtest does not replace a newer model',
+    );
+  });
+
+  it('objects to another horizon, and to nothing for a newer or same-day model of the same horizon', () => {
+    expect(replacementConcern({ as_of: '2024-07-31', horizon_days: 90 }, serving)).toMatch(/horizon of 90 days differs from the serving v0001's 30/);
+    expect(replacementConcern({ as_of: '2024-06-30', horizon_days: 30 }, serving)).toBeNull();
+    expect(replacementConcern({ as_of: '2024-07-31', horizon_days: 30 }, serving)).toBeNull();
+  });
+});
+
+describe('train promotion against the serving version', () => {
+  let dir: string;
+  let opened: OpenedStore;
+  beforeAll(async () => {
+    dir = tempDir();
+    opened = await testStore();
+    await loadGeneratedBase(opened, dir, { customers: 600, days: 365, seed: 11 });
+  }, 60_000);
+  afterAll(() => {
+    opened.store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('does not let a backtest replace the serving model on its own; --force still does', async () => {
+    const models = path.join(dir, 'models');
+    const latest = (await latestEventDay(opened.store))!;
+    const quiet = () => undefined;
+    const [live] = (await runTraining(opened.store, models, { targets: ['clv'], promote: 'if_better' }, quiet)) as TrainedTarget[];
+    expect(live!.promoted).toBe(true);
+    const [backtest] = (await runTraining(opened.store, models, { targets: ['clv'], asOf: addDays(latest, -60), promote: 'if_better' }, quiet)) as TrainedTarget[];
+    expect(backtest!.promoted).toBe(false);
+    expect(backtest!.promote_refused).toContain(`before the serving ${live!.version}`);
+    const registry = new ModelRegistry(models);
+    expect(await registry.current('clv')).toBe(live!.version);
+    const [forced] = (await runTraining(opened.store, models, { targets: ['clv'], asOf: addDays(latest, -60), promote: 'force' }, quiet)) as TrainedTarget[];
+    expect(forced!.promoted).toBe(true);
+    expect(await registry.current('clv')).toBe(forced!.version);
+  }, 120_000);
+});
