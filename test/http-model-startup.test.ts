@@ -95,6 +95,33 @@ describe('start-up with a corrupt artifact', () => {
     }
   });
 
+  it('still promotes another target while one is refused, which keeps what it served (nothing)', async () => {
+    const weights = path.join(registry.versionDir('purchase', trained.purchase), 'weights.bin');
+    const original = fs.readFileSync(weights);
+    fs.writeFileSync(weights, original.subarray(0, 10));
+    const [retrained] = await runTraining(opened.store, registry.root, { targets: ['clv'], promote: 'never' }, () => undefined);
+    const next = retrained!.version!;
+    try {
+      const { service, app } = await startService();
+      expect(service.current.versions.purchase).toBeNull();
+      const res = await app.request('/v1/models/clv/promote', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` },
+        body: JSON.stringify({ version: next, force: true }),
+      });
+      expect(res.status).toBe(200);
+      expect(service.current.versions).toEqual({ purchase: null, churn: trained.churn, clv: next });
+      expect(await registry.current('clv')).toBe(next);
+      // Reloading everything still refuses while purchase is broken, and changes nothing.
+      const reload = await app.request('/v1/models/reload', { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}` } });
+      expect(reload.status).toBe(422);
+      expect(service.current.versions).toEqual({ purchase: null, churn: trained.churn, clv: next });
+    } finally {
+      fs.writeFileSync(weights, original);
+      await registry.promote('clv', trained.clv, { force: true, reason: 'test' });
+    }
+  });
+
   it('says a version promoted on disk is not loaded yet, and after a refused reload why it was refused, while the current one keeps serving', async () => {
     const { service, app } = await startService();
     const serving = service.current.versions.churn!;

@@ -90,24 +90,33 @@ export class ModelService {
   }
 
   /**
-   * Loads the registry's current versions and swaps them in; if any is refused nothing changes (the
-   * refusal is kept for readiness) and the first refusal's error is thrown.
+   * Loads the registry's current versions and swaps them in. If a target of `required` (default:
+   * every target) is refused, nothing changes (the refusal is kept for readiness) and its error is
+   * thrown. A refused target outside `required` keeps the model serving it now, so one broken
+   * artifact does not block promoting or rolling back another target.
    */
-  async reload(): Promise<ModelSet> {
-    const { set: next, refused } = await ModelSet.loadEach(this.registry, this.clvLoader);
+  async reload(required: readonly ModelTarget[] = MODEL_TARGETS): Promise<ModelSet> {
+    const { set: loaded, refused } = await ModelSet.loadEach(this.registry, this.clvLoader);
     this.lastRefused = refused;
-    if (refused[0]) {
-      next.dispose();
-      throw refused[0].error;
+    const blocking = refused.find((r) => required.includes(r.target));
+    if (blocking) {
+      loaded.dispose();
+      throw blocking.error;
     }
     const previous = this.serving;
+    const kept = new Set(refused.map((r) => r.target));
+    const next = new ModelSet(
+      kept.has('purchase') ? previous.purchase : loaded.purchase,
+      kept.has('churn') ? previous.churn : loaded.churn,
+      kept.has('clv') ? previous.clv : loaded.clv,
+    );
     this.serving = next;
     try {
       await this.onSwap();
     } finally {
       // Only now: a rescoring already under way predicts with the previous set, in steps between
       // requests, and the swap's own rescoring waits for it to finish (CustomerScorer.refresh).
-      previous.dispose();
+      previous.dispose(kept);
     }
     return next;
   }
@@ -133,7 +142,7 @@ export class ModelService {
 
   private async reloadOrRevert(target: ModelTarget): Promise<void> {
     try {
-      await this.reload();
+      await this.reload([target]);
     } catch (error) {
       await this.registry.rollback(target, { reason: 'reload failed after switch' }).catch(() => undefined);
       throw error;

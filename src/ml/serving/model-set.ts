@@ -160,9 +160,10 @@ export class ModelSet {
     };
   }
 
-  dispose(): void {
-    this.purchase?.dispose();
-    this.churn?.dispose();
+  /** Frees the tfjs models, except those of `keep` (carried over into another set). */
+  dispose(keep: ReadonlySet<ModelTarget> = new Set()): void {
+    if (!keep.has('purchase')) this.purchase?.dispose();
+    if (!keep.has('churn')) this.churn?.dispose();
   }
 }
 

@@ -8,17 +8,16 @@ import { ModelRegistry } from '../registry/registry.js';
 import { replacementConcern, runTraining, type TrainedTarget } from './run.js';
 
 describe('replacementConcern', () => {
-  const serving = { version: 'v0001', as_of: '2024-06-30', horizon_days: 30 };
-  it('objects to a model trained as of an earlier day (a backtest), naming both days', () => {
-    expect(replacementConcern({ as_of: '2024-03-31', horizon_days: 30 }, serving)).toBe(
-      'trained as of 2024-03-31, before the serving v0001 (as of 2024-06-30): a backtest does not replace a newer model',
+  const serving = { version: 'v0001', horizon_days: 30 };
+  it("objects to a model trained as of a day before its store's latest event (a backtest), naming both days", () => {
+    expect(replacementConcern({ as_of: '2024-03-31', horizon_days: 30 }, serving, '2024-06-30')).toBe(
+      "trained as of 2024-03-31, before the store's latest event day 2024-06-30: a backtest does not replace the serving v0001 on its own",
     );
   });
 
-  it('objects to another horizon, and to nothing for a newer or same-day model of the same horizon', () => {
-    expect(replacementConcern({ as_of: '2024-07-31', horizon_days: 90 }, serving)).toMatch(/horizon of 90 days differs from the serving v0001's 30/);
-    expect(replacementConcern({ as_of: '2024-06-30', horizon_days: 30 }, serving)).toBeNull();
-    expect(replacementConcern({ as_of: '2024-07-31', horizon_days: 30 }, serving)).toBeNull();
+  it('objects to another horizon; not to a model as of the end of its data, however old that data is', () => {
+    expect(replacementConcern({ as_of: '2024-06-30', horizon_days: 90 }, serving, '2024-06-30')).toMatch(/horizon of 90 days differs from the serving v0001's 30/);
+    expect(replacementConcern({ as_of: '2011-12-09', horizon_days: 30 }, serving, '2011-12-09')).toBeNull();
   });
 });
 
@@ -43,7 +42,7 @@ describe('train promotion against the serving version', () => {
     expect(live!.promoted).toBe(true);
     const [backtest] = (await runTraining(opened.store, models, { targets: ['clv'], asOf: addDays(latest, -60), promote: 'if_better' }, quiet)) as TrainedTarget[];
     expect(backtest!.promoted).toBe(false);
-    expect(backtest!.promote_refused).toContain(`before the serving ${live!.version}`);
+    expect(backtest!.promote_refused).toContain(`before the store's latest event day ${latest}: a backtest does not replace the serving ${live!.version}`);
     const registry = new ModelRegistry(models);
     expect(await registry.current('clv')).toBe(live!.version);
     const [forced] = (await runTraining(opened.store, models, { targets: ['clv'], asOf: addDays(latest, -60), promote: 'force' }, quiet)) as TrainedTarget[];

@@ -1,3 +1,4 @@
+import { latestEventDay, type AsOf } from '../../features/as-of.js';
 import type { Db } from '../../store/database.js';
 import { ModelRegistry } from '../registry/registry.js';
 import type { ModelMetadata, ModelTarget } from '../registry/metadata.js';
@@ -62,7 +63,7 @@ async function trainTarget(db: Db, registry: ModelRegistry, target: ModelTarget,
     // CLV has no label window: it fits every purchase up to --as-of, so a cutoff has nothing to cut.
     if (request.cutoff) log(`clv: --cutoff ${request.cutoff} does not apply to CLV (fitted on all purchases up to --as-of); ignored`);
     const { trainAndSaveClv } = await import('./clv.js');
-    return promoteIfEarned(registry, await trainAndSaveClv(db, registry, request, log), request, log);
+    return promoteIfEarned(db, registry, await trainAndSaveClv(db, registry, request, log), request, log);
   }
   const trained = await trainPropensity(
     db,
@@ -89,21 +90,24 @@ async function trainTarget(db: Db, registry: ModelRegistry, target: ModelTarget,
     metrics: { ...model, baseline },
     report: `${saved.dir}/report.html`,
   };
-  return promoteIfEarned(registry, result, request, log);
+  return promoteIfEarned(db, registry, result, request, log);
 }
 
 /**
  * Why a model that beats its baseline should still not replace the serving one on its own: trained
- * as of an earlier day (a backtest: its scores would describe the past) or for another horizon (the
- * column would change meaning, e.g. purchase within 90 days instead of 30). Null when neither. An
- * explicit `models promote`, or `train --force`, still switches.
+ * as of a day before the end of its own data (a backtest: its scores would describe the past), or
+ * for another horizon than the serving version's (the column would change meaning, e.g. purchase
+ * within 90 days instead of 30). Null when neither. An explicit `models promote`, or `train
+ * --force`, still switches. The backtest test looks at the store trained on, not at the serving
+ * version's as-of day, which may come from other data (the demo's, say).
  */
 export function replacementConcern(
   candidate: Pick<ModelMetadata, 'as_of' | 'horizon_days'>,
-  serving: Pick<ModelMetadata, 'as_of' | 'horizon_days' | 'version'>,
+  serving: Pick<ModelMetadata, 'horizon_days' | 'version'>,
+  dataEnd: AsOf,
 ): string | null {
-  if (candidate.as_of < serving.as_of) {
-    return `trained as of ${candidate.as_of}, before the serving ${serving.version} (as of ${serving.as_of}): a backtest does not replace a newer model`;
+  if (candidate.as_of < dataEnd) {
+    return `trained as of ${candidate.as_of}, before the store's latest event day ${dataEnd}: a backtest does not replace the serving ${serving.version} on its own`;
   }
   if (candidate.horizon_days !== serving.horizon_days) {
     return `its horizon of ${candidate.horizon_days} days differs from the serving ${serving.version}'s ${serving.horizon_days}: the predictions would change meaning`;
@@ -111,7 +115,13 @@ export function replacementConcern(
   return null;
 }
 
-async function promoteIfEarned(registry: ModelRegistry, result: TrainedTarget, request: TrainRequest, log: (m: string) => void): Promise<TrainedTarget> {
+async function promoteIfEarned(
+  db: Db,
+  registry: ModelRegistry,
+  result: TrainedTarget,
+  request: TrainRequest,
+  log: (m: string) => void,
+): Promise<TrainedTarget> {
   if (request.promote === 'never') return result;
   if (request.promote === 'if_better') {
     const servingVersion = await registry.current(result.target).catch(() => undefined);
@@ -120,7 +130,8 @@ async function promoteIfEarned(registry: ModelRegistry, result: TrainedTarget, r
         registry.readMetadata(result.target, result.version),
         registry.readMetadata(result.target, servingVersion).catch(() => undefined),
       ]);
-      const concern = serving ? replacementConcern(candidate.metadata, serving.metadata) : null;
+      const dataEnd = await latestEventDay(db);
+      const concern = serving && dataEnd ? replacementConcern(candidate.metadata, serving.metadata, dataEnd) : null;
       if (concern) {
         const message = `${concern}. Promote it with npm run models -- promote ${result.target} ${result.version}, or train with --force`;
         log(`${result.target}: ${result.version} not promoted: ${message}`);
