@@ -3,7 +3,8 @@ import { argvError } from '../../cli/args.js';
 import { COMMON_OPTIONS, log } from '../../cli/common.js';
 import { readEnv } from '../../config/env.js';
 import { DomainError, ValidationError } from '../../domain/errors.js';
-import { FEATURE_SCHEMA, type FeatureSpec } from '../../features/schema.js';
+import type { FeatureSpec } from '../../features/schema.js';
+import { expectedFeatureSchema } from '../feature-schemas.js';
 import { isClassifierTarget, type ClassificationMetrics, type ModelTarget } from './metadata.js';
 import { ModelRegistry, parseTarget, type ListResult, type VersionSummary } from './registry.js';
 
@@ -24,9 +25,9 @@ const OPTIONS = {
   reason: { type: 'string' },
 } as const;
 
-/** The feature schema this code computes: what purchase/churn models must have been trained with to be served. */
-export function expectedSchemaFor(target: ModelTarget): readonly FeatureSpec[] | undefined {
-  return isClassifierTarget(target) ? FEATURE_SCHEMA : undefined;
+/** The feature schema this code computes for a target: what its models must have been trained with to be served. */
+export function expectedSchemaFor(target: ModelTarget): readonly FeatureSpec[] {
+  return expectedFeatureSchema(target);
 }
 
 export interface CommandOutput {
@@ -75,7 +76,7 @@ export async function modelsCommand(argv: string[], env: NodeJS.ProcessEnv = pro
       let integrity: { ok: true } | { ok: false; code: string; message: string; issues: unknown[] } = { ok: true };
       try {
         const expected = expectedSchemaFor(target);
-        await registry.open(target, version, expected ? { expectedFeatureSchema: expected } : {});
+        await registry.open(target, version, { expectedFeatureSchema: expected });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         integrity = { ok: false, code: error.code, message: error.message, issues: error.issues };
@@ -94,7 +95,7 @@ export async function modelsCommand(argv: string[], env: NodeJS.ProcessEnv = pro
       const result = await registry.promote(target, version, {
         force: values.force,
         ...(values.reason !== undefined ? { reason: values.reason } : {}),
-        ...(expected ? { expectedFeatureSchema: expected } : {}),
+        expectedFeatureSchema: expected,
       });
       const text = !result.changed
         ? `${target}: ${version} is already current`
@@ -107,7 +108,7 @@ export async function modelsCommand(argv: string[], env: NodeJS.ProcessEnv = pro
       const expected = expectedSchemaFor(target);
       const result = await registry.rollback(target, {
         ...(values.reason !== undefined ? { reason: values.reason } : {}),
-        ...(expected ? { expectedFeatureSchema: expected } : {}),
+        expectedFeatureSchema: expected,
       });
       return { summary: result, text: `${target}: rolled back from ${result.previous ?? 'none'} to ${result.version}` };
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_SCHEMA } from '../../features/schema.js';
-import { ModelMetadataSchema, diffFeatureSchemas } from './metadata.js';
+import { ModelMetadataSchema, describeFeatureSchemaDiff, diffFeatureSchemas } from './metadata.js';
 import { SMALL_SCHEMA, metadataFor } from './test-helpers.js';
 
 describe('diffFeatureSchemas', () => {
@@ -16,6 +16,13 @@ describe('diffFeatureSchemas', () => {
       changed: [{ name: 'purchases_90', field: 'window', expected: 90, actual: 30 }],
       firstReorderedIndex: null,
     });
+  });
+
+  it("reports a changed description as a change of definition (clv_monetary's spend became net of refunds)", () => {
+    const before = SMALL_SCHEMA.map((f) => (f.name === 'purchases_90' ? { ...f, description: 'purchases, refunds included' } : f));
+    const diff = diffFeatureSchemas(SMALL_SCHEMA, before)!;
+    expect(diff.changed).toEqual([{ name: 'purchases_90', field: 'description', expected: SMALL_SCHEMA[1]!.description, actual: 'purchases, refunds included' }]);
+    expect(describeFeatureSchemaDiff(diff, SMALL_SCHEMA, before)).toEqual([`changed definition: purchases_90 is now '${SMALL_SCHEMA[1]!.description}'`]);
   });
 
   it('reports the first reordered position when the same features come in another order', () => {

@@ -130,7 +130,8 @@ export type RegisterMetadataInput = Omit<z.input<typeof ModelMetadataSchema>, 't
 
 export interface FeatureChange {
   name: string;
-  field: 'type' | 'window';
+  /** The description counts: it is the feature's definition, and it changes when the definition does. */
+  field: 'type' | 'window' | 'description';
   expected: unknown;
   actual: unknown;
 }
@@ -140,7 +141,7 @@ export interface FeatureSchemaDiff {
   added: string[];
   /** In the model but not in the expected schema. */
   removed: string[];
-  /** Same name, different type or window. */
+  /** Same name, different type, window or description (definition). */
   changed: FeatureChange[];
   /** Same features but in another order: the first position that differs, else null. */
   firstReorderedIndex: number | null;
@@ -148,7 +149,7 @@ export interface FeatureSchemaDiff {
 
 /**
  * Compares a model's feature schema (`actual`) with the one the caller will feed it (`expected`):
- * names, order, type and window must match (descriptions may differ). Returns null when they match.
+ * names, order, type, window and description (the definition) must match. Returns null when they match.
  */
 export function diffFeatureSchemas(expected: readonly FeatureSpec[], actual: readonly FeatureSpec[]): FeatureSchemaDiff | null {
   const exp = new Map(expected.map((f) => [f.name, f]));
@@ -161,6 +162,7 @@ export function diffFeatureSchemas(expected: readonly FeatureSpec[], actual: rea
     if (!a) continue;
     if (a.type !== e.type) changed.push({ name: e.name, field: 'type', expected: e.type, actual: a.type });
     if (a.window !== e.window) changed.push({ name: e.name, field: 'window', expected: e.window, actual: a.window });
+    if (a.description !== e.description) changed.push({ name: e.name, field: 'description', expected: e.description, actual: a.description });
   }
   let firstReorderedIndex: number | null = null;
   if (added.length === 0 && removed.length === 0) {
@@ -177,7 +179,9 @@ export function describeFeatureSchemaDiff(diff: FeatureSchemaDiff, expected: rea
   const names = (list: string[]) => (list.length > 10 ? `${list.slice(0, 10).join(', ')} and ${list.length - 10} more` : list.join(', '));
   if (diff.added.length) lines.push(`added (expected by the code, missing from the model): ${names(diff.added)}`);
   if (diff.removed.length) lines.push(`removed (in the model, no longer computed): ${names(diff.removed)}`);
-  for (const c of diff.changed.slice(0, 10)) lines.push(`changed: ${c.name} ${c.field} ${String(c.actual)} → ${String(c.expected)}`);
+  for (const c of diff.changed.slice(0, 10)) {
+    lines.push(c.field === 'description' ? `changed definition: ${c.name} is now '${String(c.expected)}'` : `changed: ${c.name} ${c.field} ${String(c.actual)} → ${String(c.expected)}`);
+  }
   if (diff.changed.length > 10) lines.push(`and ${diff.changed.length - 10} more changed`);
   if (diff.firstReorderedIndex !== null) {
     const i = diff.firstReorderedIndex;

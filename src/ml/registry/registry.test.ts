@@ -61,10 +61,11 @@ describe('register, list and current', () => {
     expect(current).toEqual({ purchase: a.version });
   });
 
-  it('registers a clv model without a feature schema', async () => {
+  it('registers a clv model with its parameters and the schema of the features it reads', async () => {
     const { version } = await trainFake(registry, 'clv');
     const { metadata } = await registry.open('clv', version);
     expect(metadata.kind).toBe('bg_nbd+gamma_gamma');
+    expect(metadata.feature_schema?.map((f) => f.name)).toEqual(['clv_frequency', 'clv_recency', 'clv_t', 'clv_monetary']);
     expect(metadata.details?.params).toMatchObject({ r: 0.24 });
   });
 
@@ -298,10 +299,12 @@ describe('open', () => {
     expect(error.message).toContain('reordered');
   });
 
-  it('accepts a schema that differs only in descriptions', async () => {
+  it("refuses a schema whose descriptions differ: a feature's description is its definition, which a model trained on the old one does not match", async () => {
     const { version } = await trainFake(registry, 'purchase');
-    const reworded = SMALL_SCHEMA.map((f) => ({ ...f, description: `${f.description} (reworded)` }));
-    await expect(registry.open('purchase', version, { expectedFeatureSchema: reworded })).resolves.toMatchObject({ version });
+    const redefined = SMALL_SCHEMA.map((f) => (f.name === 'revenue_all' ? { ...f, description: 'revenue net of refunds over all history' } : f));
+    const error = (await rejection(registry.open('purchase', version, { expectedFeatureSchema: redefined }))) as RegistryError;
+    expect(error.code).toBe('schema_mismatch');
+    expect(error.issues).toContainEqual(expect.objectContaining({ path: ['feature_schema', 'revenue_all', 'description'] }));
   });
 
   it('refuses metadata.json that was edited into an invalid shape or copied from another version', async () => {

@@ -121,7 +121,7 @@ export interface ListResult {
 }
 
 export interface OpenOptions {
-  /** When given, the model's feature schema must equal it (names, order, type, window), else schema_mismatch. */
+  /** When given, the model's feature schema must equal it (names, order, type, window, description), else schema_mismatch. */
   expectedFeatureSchema?: readonly FeatureSpec[];
 }
 

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FeatureSpec } from '../../features/schema.js';
+import { CLV_FEATURE_SCHEMA } from '../feature-schemas.js';
 import type { ModelTarget, RegisterMetadataInput } from './metadata.js';
 import type { ModelRegistry } from './registry.js';
 
@@ -34,6 +35,7 @@ export function metadataFor(
       kind: 'bg_nbd+gamma_gamma',
       label: { definition: { horizonDays: 365 }, sentence: 'expected margin over the next 365 days' },
       cutoff: null,
+      feature_schema: [...(opts.schema ?? CLV_FEATURE_SCHEMA)],
       horizon_days: 365,
       metrics: { fit: { log_likelihood: -1234.5, converged: true } },
       beats_baseline: opts.beatsBaseline ?? true,

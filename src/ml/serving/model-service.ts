@@ -1,5 +1,5 @@
 import type { FeatureFrame } from '../../features/frame.js';
-import { FEATURE_SCHEMA } from '../../features/schema.js';
+import { expectedFeatureSchema } from '../feature-schemas.js';
 import { MODEL_TARGETS, type ModelTarget } from '../registry/metadata.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { ModelSet, type ClvLoader, type ModelVersions, type RefusedModel } from './model-set.js';
@@ -126,7 +126,7 @@ export class ModelService {
     const result = await this.registry.promote(target, version, {
       force,
       reason: 'api',
-      ...(target === 'clv' ? {} : { expectedFeatureSchema: FEATURE_SCHEMA }),
+      expectedFeatureSchema: expectedFeatureSchema(target),
     });
     // Already current and serving: nothing to load, and no reason to rescore the whole base.
     if (!result.changed && this.serving.versions[target] === version) return result;
@@ -135,7 +135,7 @@ export class ModelService {
   }
 
   async rollback(target: ModelTarget) {
-    const result = await this.registry.rollback(target, { reason: 'api', ...(target === 'clv' ? {} : { expectedFeatureSchema: FEATURE_SCHEMA }) });
+    const result = await this.registry.rollback(target, { reason: 'api', expectedFeatureSchema: expectedFeatureSchema(target) });
     await this.reloadOrRevert(target);
     return result;
   }

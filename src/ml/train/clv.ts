@@ -4,6 +4,7 @@ import type { Db } from '../../store/database.js';
 import { ClvFitError } from '../clv/errors.js';
 import { clvPredictor, contractParams, evaluationWarnings, loadClvModel, saveClvModel, trainClv } from '../clv-model/index.js';
 import { dataFingerprint } from '../dataset/training-set.js';
+import { CLV_FEATURE_SCHEMA } from '../feature-schemas.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { ClvLoader } from '../serving/model-set.js';
 import type { TrainedTarget, TrainRequest } from './run.js';
@@ -37,6 +38,7 @@ export async function trainAndSaveClv(db: Db, registry: ModelRegistry, request: 
       sentence: `expected purchase days, P(alive) and revenue over the ${model.hyper.horizonDays} days after ${asOf} (BG/NBD + Gamma-Gamma)`,
     },
     cutoff: null,
+    feature_schema: [...CLV_FEATURE_SCHEMA],
     horizon_days: model.hyper.horizonDays,
     as_of: asOf,
     training: { cutoffs: [], rows: model.data.buyers, positives: null, seconds: model.data.seconds },
@@ -61,6 +63,6 @@ export async function trainAndSaveClv(db: Db, registry: ModelRegistry, request: 
 
 /** Loads a registered CLV version (checksums verified by the registry first). */
 export const loadClvPredictor: ClvLoader = async (registry, version) => {
-  const opened = await registry.open('clv', version);
+  const opened = await registry.open('clv', version, { expectedFeatureSchema: CLV_FEATURE_SCHEMA });
   return clvPredictor(await loadClvModel(opened.dir), opened.version);
 };

@@ -5,6 +5,7 @@ import { addDays, latestEventDay } from '../../features/as-of.js';
 import type { OpenedStore } from '../../store/open.js';
 import { loadGeneratedBase, tempDir, testStore } from '../../../test/helpers.js';
 import { ModelRegistry } from '../registry/registry.js';
+import { loadClvPredictor } from './clv.js';
 import { replacementConcern, runTraining, type TrainedTarget } from './run.js';
 
 describe('replacementConcern', () => {
@@ -49,4 +50,18 @@ describe('train promotion against the serving version', () => {
     expect(forced!.promoted).toBe(true);
     expect(await registry.current('clv')).toBe(forced!.version);
   }, 120_000);
+
+  it("records CLV's feature schema and refuses a version trained under another definition of its spend", async () => {
+    const models = path.join(dir, 'models-schema');
+    const [clv] = (await runTraining(opened.store, models, { targets: ['clv'], promote: 'force' }, () => undefined)) as TrainedTarget[];
+    const registry = new ModelRegistry(models);
+    await expect(loadClvPredictor(registry, clv!.version)).resolves.toMatchObject({ version: clv!.version });
+    const file = path.join(registry.versionDir('clv', clv!.version), 'metadata.json');
+    const meta = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(meta.feature_schema.map((f: { name: string }) => f.name)).toEqual(['clv_frequency', 'clv_recency', 'clv_t', 'clv_monetary']);
+    // As a version trained before the spend became net of refunds recorded it.
+    for (const f of meta.feature_schema) if (f.name === 'clv_monetary') f.description = 'mean amount per repeat purchase day, the first day excluded (Gamma-Gamma; 0 without repeats)';
+    fs.writeFileSync(file, JSON.stringify(meta));
+    await expect(loadClvPredictor(registry, clv!.version)).rejects.toMatchObject({ code: 'schema_mismatch' });
+  }, 60_000);
 });
