@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapDemo } from '../src/demo/bootstrap.js';
+import { bootstrapDemo, trainMissingModels } from '../src/demo/bootstrap.js';
+import { FEATURE_SCHEMA } from '../src/features/schema.js';
+import { ModelRegistry } from '../src/ml/registry/registry.js';
+import { trainFake } from '../src/ml/registry/test-helpers.js';
 import type { OpenedStore } from '../src/store/open.js';
 import { tempDir, testStore } from './helpers.js';
 
@@ -47,4 +50,23 @@ describe('demo bootstrap on an empty store', () => {
     );
     expect(span).toEqual({ first: '2025-03-15', last: '2026-03-14' });
   });
+});
+
+describe('demo models', () => {
+  it('trains again a target whose current version was trained on features the code now defines otherwise, and only that one', async () => {
+    const models = path.join(dir, 'models-stale');
+    const registry = new ModelRegistry(models);
+    const purchase = await trainFake(registry, 'purchase', { schema: FEATURE_SCHEMA });
+    const churn = await trainFake(registry, 'churn', { schema: FEATURE_SCHEMA.map((f) => (f.name === 'clv_monetary' ? { ...f, description: 'gross spend' } : f)) });
+    const clv = await trainFake(registry, 'clv');
+    for (const [target, v] of [['purchase', purchase], ['churn', churn], ['clv', clv]] as const) await registry.promote(target, v.version, { force: true });
+    const messages: string[] = [];
+    await trainMissingModels(opened.store, models, (m) => messages.push(m));
+    expect(messages[0]).toBe('current churn model trained on features the code now defines otherwise: training again');
+    expect(await registry.current('purchase')).toBe(purchase.version);
+    expect(await registry.current('clv')).toBe(clv.version);
+    // A churn version trained on the demo base the test above loaded, next to the stale one.
+    expect((await registry.list('churn')).versions.length).toBe(2);
+    expect(messages[1]).toMatch(/^churn: v0002-\S+ (promoted|not promoted)/);
+  }, 120_000);
 });

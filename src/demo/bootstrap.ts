@@ -4,6 +4,7 @@ import { addDays, type AsOf } from '../features/as-of.js';
 import { generate } from '../generate/generate.js';
 import { ingestCustomers, ingestEvents } from '../ingest/ingest.js';
 import type { IdentitySettings } from '../identity/normalize.js';
+import { expectedFeatureSchema } from '../ml/feature-schemas.js';
 import { MODEL_TARGETS, type ModelTarget } from '../ml/registry/metadata.js';
 import { ModelRegistry } from '../ml/registry/registry.js';
 import { runTraining, type TrainedTarget } from '../ml/train/run.js';
@@ -61,16 +62,22 @@ export async function bootstrapDemo({ store, identity, env, log, now = new Date(
 }
 
 /**
- * Trains every model that has no current version yet (on a fresh clone: all of them), promoting
- * each one that beats its rule baseline, so `npm start` serves predictions from the first run.
+ * Trains every model that has no current version yet (on a fresh clone: all of them), or whose
+ * current version was trained on features the code now defines otherwise (after an upgrade),
+ * promoting each one that beats its rule baseline, so `npm start` serves predictions from the first run.
  */
 export async function trainMissingModels(store: Store, modelsDir: string, log: (message: string) => void): Promise<void> {
   const registry = new ModelRegistry(modelsDir);
   const missing: ModelTarget[] = [];
-  for (const target of MODEL_TARGETS) if (!(await registry.current(target))) missing.push(target);
-  if (missing.length === 0) return;
-  log(`no current ${missing.join(', ')} model: training (once)`);
-  for (const target of missing) {
+  const stale: ModelTarget[] = [];
+  for (const target of MODEL_TARGETS) {
+    const current = await registry.current(target);
+    if (!current) missing.push(target);
+    else if (await schemaMismatch(registry, target, current)) stale.push(target);
+  }
+  if (missing.length > 0) log(`no current ${missing.join(', ')} model: training (once)`);
+  if (stale.length > 0) log(`current ${stale.join(', ')} model trained on features the code now defines otherwise: training again`);
+  for (const target of [...missing, ...stale]) {
     try {
       // One target: a failure throws rather than coming back as a FailedTarget.
       const [result] = (await runTraining(store, modelsDir, { targets: [target], promote: 'if_better' }, () => undefined)) as TrainedTarget[];
@@ -78,5 +85,14 @@ export async function trainMissingModels(store: Store, modelsDir: string, log: (
     } catch (error) {
       log(`${target}: training failed, serving without it: ${(error as Error).message}`);
     }
+  }
+}
+
+async function schemaMismatch(registry: ModelRegistry, target: ModelTarget, version: string): Promise<boolean> {
+  try {
+    await registry.open(target, version, { expectedFeatureSchema: expectedFeatureSchema(target) });
+    return false;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'schema_mismatch';
   }
 }
