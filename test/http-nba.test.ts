@@ -44,9 +44,13 @@ function action(id: string, channel: 'email' | 'sms', rate: number, extra: Recor
   };
 }
 
-/** The service on the shared store; `at` fixes its clock (the history it keeps and the outcome dates it accepts are measured from it). */
-async function service(cat = catalog(), at?: string) {
-  const nba = await NbaService.open(opened.store, scorer, cat, { rng: createRng(7), ...(at !== undefined ? { clock: () => new Date(at) } : {}) });
+/**
+ * The service on the shared store; `at` sets its clock (the history it keeps and the outcome and
+ * decision dates it accepts are measured from it): a time, or a function for a clock a test moves on.
+ */
+async function service(cat = catalog(), at?: string | (() => string)) {
+  const clock = at === undefined ? undefined : typeof at === 'string' ? () => new Date(at) : () => new Date(at());
+  const nba = await NbaService.open(opened.store, scorer, cat, { rng: createRng(7), ...(clock ? { clock } : {}) });
   const app = createApp({ store: opened.store, identity: opened.identity, keys, scorer, nba });
   const post = (path: string, body: unknown, token = tokens.nba) =>
     app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -130,18 +134,20 @@ describe('POST /v1/next-best-action', () => {
   });
 
   it('stops at the frequency cap counted from recorded contacts, and again after a restart', async () => {
-    const clock = '2025-03-03T12:00:00Z';
-    const { decideFor, outcomes } = await service(catalog(), clock);
+    // A clock the test moves on, as days pass.
+    let clock = '2025-03-03T12:00:00Z';
+    const { decideFor, outcomes } = await service(catalog(), () => clock);
     const id = customerWith(EMAIL_SMS);
     await showTwoMails({ decideFor, outcomes }, id, ['2025-03-01T12:00:00Z', '2025-03-02T12:00:00Z']);
     const capped = await decideFor(id, '2025-03-03T12:00:00Z');
     expect(capped.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c']);
     for (const e of capped.excluded) expect(e.codes).toContain('frequency_cap');
     // The cap window (7 days) has passed for the first contact: e-mail is allowed again.
-    const later = await decideFor(id, '2025-03-08T13:00:00Z');
+    clock = '2025-03-08T13:00:00Z';
+    const later = await decideFor(id, clock);
     expect(later.actions.map((a: { action_id: string }) => a.action_id)).toContain('mail_a');
     // A new service on the same store reads the history back.
-    const restarted = await service(catalog(), clock);
+    const restarted = await service(catalog(), '2025-03-03T18:00:00Z');
     const again = await restarted.decideFor(id, '2025-03-03T18:00:00Z');
     expect(again.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c']);
   });
@@ -178,15 +184,18 @@ describe('POST /v1/next-best-action', () => {
   });
 
   it('keeps an action out during its cooldown after it was shown', async () => {
-    const { decideFor, outcomes } = await service(catalog({ caps: [] }), '2025-04-01T00:00:00Z');
+    let clock = '2025-04-01T00:00:00Z';
+    const { decideFor, outcomes } = await service(catalog({ caps: [] }), () => clock);
     const id = customerWith(EMAIL_SMS);
-    const first = await decideFor(id, '2025-04-01T00:00:00Z');
+    const first = await decideFor(id, clock);
     await outcomes([{ decision_id: first.decision_id, action_id: 'mail_a', outcome: 'shown', ts: '2025-04-01T00:00:00Z' }]);
-    const during = await decideFor(id, '2025-04-03T23:00:00Z');
+    clock = '2025-04-03T23:00:00Z';
+    const during = await decideFor(id, clock);
     const excluded = during.excluded.find((e: { action_id: string }) => e.action_id === 'mail_a');
     expect(excluded.codes).toEqual(['cooldown']);
     expect(during.actions.map((a: { action_id: string }) => a.action_id)).toEqual(['text_c', 'mail_b']);
-    const after = await decideFor(id, '2025-04-04T01:00:00Z');
+    clock = '2025-04-04T01:00:00Z';
+    const after = await decideFor(id, clock);
     expect(after.actions.map((a: { action_id: string }) => a.action_id)).toContain('mail_a');
   });
 
@@ -337,6 +346,20 @@ describe('POST /v1/outcomes', () => {
     expect(result.issues[0].message).toMatch(/in the future .*\+ 24 h/);
     const rows = await opened.store.all<{ action_id: string }>('SELECT action_id FROM nba_outcomes WHERE decision_id = ?', [d.decision_id]);
     expect(rows).toEqual([{ action_id: 'mail_b' }]);
+  });
+
+  it('refuses a decision dated more than 24 h ahead (400 naming now), and dates an outcome sent without ts no earlier than its decision', async () => {
+    const clock = '2025-07-10T12:00:00Z';
+    const { post, decideFor, outcomes } = await service(catalog(), clock);
+    const id = customerWith(EMAIL_SMS);
+    const ahead = await post('/v1/next-best-action', { customer_id: id, context: { channel: 'email', placement: 'outbound' }, now: '2025-07-11T12:01:00Z' });
+    expect(ahead.status).toBe(400);
+    expect((await ahead.json()).error.issues).toEqual([{ path: ['now'], message: 'more than 24 h after the server time' }]);
+    const d = await decideFor(id, '2025-07-10T14:00:00Z'); // two hours ahead of the clock: allowed
+    const result = await outcomes([{ decision_id: d.decision_id, action_id: d.actions[0].action_id, outcome: 'shown' }]);
+    expect(result).toMatchObject({ recorded: 1, rejected: 0 });
+    const [row] = await opened.store.all<{ ts: string }>("SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts FROM nba_outcomes WHERE decision_id = ?", [d.decision_id]);
+    expect(row!.ts).toBe('2025-07-10T14:00:00');
   });
 
   it('rejects an outcome dated more than 5 minutes before its decision, naming outcomes[i].ts', async () => {

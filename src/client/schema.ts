@@ -636,7 +636,7 @@ export interface components {
             };
             /** @example 12347 */
             customer_id: string;
-            /** @description decide as of this moment (replays, tests); default now */
+            /** @description decide as of this moment (replays, tests); default now; at most 24 h ahead of the server time; a replay sees the contacts of the history window back from the server's clock */
             now?: string;
         };
         OutcomeInput: {

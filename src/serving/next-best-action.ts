@@ -1,6 +1,6 @@
 import { listValue } from '@duckdb/node-api';
 import crypto from 'node:crypto';
-import { issuesFromZod, type Issue } from '../domain/errors.js';
+import { issuesFromZod, ValidationError, type Issue } from '../domain/errors.js';
 import {
   createRng,
   decide,
@@ -106,6 +106,13 @@ export class NbaService {
   async decide(request: NbaRequest): Promise<NbaAnswer> {
     const state = await this.scorer.state(request.customer_id);
     const now = request.now !== undefined ? new Date(toMillis(request.now)) : this.clock();
+    // A decision dated ahead would count its contacts from then on, as an outcome dated ahead would.
+    const latest = this.clock().getTime() + DEFAULT_FUTURE_TOLERANCE_HOURS * 3_600_000;
+    if (now.getTime() > latest) {
+      throw new ValidationError(`now ${now.toISOString()} is in the future (after the server time + ${DEFAULT_FUTURE_TOLERANCE_HOURS} h)`, [
+        { path: ['now'], message: `more than ${DEFAULT_FUTURE_TOLERANCE_HOURS} h after the server time` },
+      ]);
+    }
     const s = state.score;
     const p = state.predictions;
     const decision = decide(
@@ -182,7 +189,8 @@ export class NbaService {
         });
         continue;
       }
-      const ts = input.ts !== undefined ? new Date(toMillis(input.ts)) : now;
+      // Without a ts: now, or the decision's own time when it was decided as of a moment ahead.
+      const ts = input.ts !== undefined ? new Date(toMillis(input.ts)) : new Date(Math.max(now.getTime(), decision.decided_at.getTime()));
       const tsProblem = outcomeTsProblem(ts, decision.decided_at, now);
       if (tsProblem) {
         issues.push({ path: ['outcomes', index, 'ts'], message: `${tsProblem}${input.ts === undefined ? ' (no ts given: the server time)' : ''}` });

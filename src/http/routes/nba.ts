@@ -19,7 +19,9 @@ const NbaRequestSchema = z
   .object({
     customer_id: z.string().min(1).max(200).openapi({ example: '12347' }),
     context: DecisionContextSchema.strict().openapi({ example: { channel: 'email', placement: 'outbound' } }),
-    now: TimestampSchema.optional().describe('decide as of this moment (replays, tests); default now'),
+    now: TimestampSchema.optional().describe(
+      "decide as of this moment (replays, tests); default now; at most 24 h ahead of the server time; a replay sees the contacts of the history window back from the server's clock",
+    ),
   })
   .strict()
   .openapi('NextBestActionRequest');
