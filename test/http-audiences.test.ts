@@ -9,7 +9,7 @@ import type { ScoredBase } from '../src/serving/base-scores.js';
 import { CONSENT_BIT } from '../src/serving/consents.js';
 import { CustomerScorer } from '../src/serving/scorer.js';
 import type { OpenedStore } from '../src/store/open.js';
-import { loadGeneratedBase, parseCsv, tempDir, testApp, testKeys, testStore } from './helpers.js';
+import { ingestRows, loadGeneratedBase, parseCsv, tempDir, testApp, testKeys, testStore } from './helpers.js';
 
 let opened: OpenedStore;
 let dir: string;
@@ -221,20 +221,27 @@ describe('GET /v1/audiences (JSON)', () => {
     expect([...totals]).toEqual([expected.length]);
   });
 
-  it('refuses a cursor from before a rescoring with 409 naming query.cursor (rows could repeat or be skipped), and pages on from a fresh start', async () => {
+  it('pages on across a rescoring that moved no one, and refuses (409 naming query.cursor) a cursor from before one that did', async () => {
     const first = await (await get('/v1/audiences?limit=50')).json();
     const before = scorer.current!;
-    const same = await get(`/v1/audiences?limit=50&cursor=${first.next_cursor}`);
-    expect(same.status).toBe(200);
     await scorer.refresh();
     expect(scorer.current).not.toBe(before);
+    const quiet = scorer.current!;
+    const second = await get(`/v1/audiences?limit=50&cursor=${first.next_cursor}`);
+    expect(second.status).toBe(200);
+    const expectedQuiet = expectedIds(quiet, (i) => tierIn(quiet, i, ['super_user', 'high']));
+    expect((await second.json()).items.map((m: AudienceMember) => m.customer_id)).toEqual(expectedQuiet.slice(50, 100));
+
+    // A low-potential customer buys a lot: their index moves, and the audience order with it.
+    const mover = quiet.scores.find((x) => x.potential !== null && x.potential.index < 30)!;
+    await ingestRows(opened, Array.from({ length: 20 }, (_, k) => ({ customer_id: mover.customer_id, type: 'purchase', ts: `${quiet.asOf}T${String(k).padStart(2, '0')}:00:00Z`, amount: '900' })));
+    await scorer.refresh();
     const stale = await get(`/v1/audiences?limit=50&cursor=${first.next_cursor}`);
     expect(stale.status).toBe(409);
     const body = await stale.json();
     expect(body.error.code).toBe('conflict');
     expect(body.error.issues).toEqual([{ path: ['query', 'cursor'], message: 'from an earlier scoring of the base' }]);
-    const export_ = await get(`/v1/audiences?format=csv&cursor=${first.next_cursor}`);
-    expect(export_.status).toBe(409);
+    expect((await get(`/v1/audiences?format=csv&cursor=${first.next_cursor}`)).status).toBe(409);
     const after = scorer.current!;
     const expected = expectedIds(after, (i) => tierIn(after, i, ['super_user', 'high']));
     const restart = await (await get('/v1/audiences?limit=50')).json();

@@ -1229,7 +1229,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The cursor comes from an earlier scoring of the base (a refresh since): start again without a cursor */
+            /** @description The cursor comes from an audience order a rescoring has changed since (someone's potential moved): start again without a cursor */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -194,7 +194,7 @@ describe('missing predictions (models not trained yet)', () => {
     );
     expect(ids(d)).toEqual(['banner']);
     expect(d.actions[0]!.reasons[0]).toBe('purchase_probability unknown: condition ≥ 0.3 not checked (if_prediction_missing: pass)');
-    expect(d.excluded).toEqual([{ action_id: 'call', codes: ['eligibility'], reasons: ['churn_probability unknown (needs ≥ 0.5)'] }]);
+    expect(d.excluded).toEqual([{ action_id: 'call', codes: ['eligibility'], reasons: ['churn_probability unknown (needs ≥ 0.5): model not trained, customer not scored, or no recent event: already inactive'] }]);
   });
 
   it('the default catalog decides for a customer with no scores and no predictions without crashing', () => {

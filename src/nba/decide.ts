@@ -91,7 +91,7 @@ export function checkEligibility(e: Eligibility, c: Customer): { failures: strin
     const wanted = [min !== undefined ? `≥ ${f(min)}` : '', max !== undefined ? `≤ ${f(max)}` : ''].filter(Boolean).join(' and ');
     if (value === undefined) {
       if (isPrediction && e.if_prediction_missing === 'pass') notes.push(`${name} unknown: condition ${wanted} not checked (if_prediction_missing: pass)`);
-      else failures.push(`${name} unknown (needs ${wanted})`);
+      else failures.push(`${name} unknown (needs ${wanted})${name in MISSING_WHY ? `: ${MISSING_WHY[name as keyof typeof MISSING_WHY]}` : ''}`);
       return;
     }
     if (min !== undefined && value < min) failures.push(`${name} ${f(value)} below min ${f(min)}`);

@@ -78,7 +78,7 @@ const route = (deps: AppDeps) =>
       },
       404: { description: 'Nothing has been scored yet (the store has no events)', content: { 'application/json': { schema: ErrorEnvelopeSchema } } },
       409: {
-        description: 'The cursor comes from an earlier scoring of the base (a refresh since): start again without a cursor',
+        description: "The cursor comes from an audience order a rescoring has changed since (someone's potential moved): start again without a cursor",
         content: { 'application/json': { schema: ErrorEnvelopeSchema } },
       },
       ...errorResponses,
@@ -100,8 +100,8 @@ export function registerAudienceRoutes(app: OpenAPIHono, deps: AppDeps): void {
       const tag = baseTag(base);
       if (request.cursorBase !== undefined && request.cursorBase !== tag) {
         throw new ConflictError(
-          `The scores were refreshed (now as of ${base.asOf}) after this cursor was given out: paging on could repeat or skip ` +
-            'customers whose potential moved. Start again without a cursor; an export (format=csv or ndjson) streams a whole audience from one scoring.',
+          `The scores were refreshed (now as of ${base.asOf}) after this cursor was given out, and some customers' potential moved: ` +
+            'paging on could repeat or skip them. Start again without a cursor; an export (format=csv or ndjson) streams a whole audience from one scoring.',
           [{ path: ['query', 'cursor'], message: 'from an earlier scoring of the base' }],
         );
       }

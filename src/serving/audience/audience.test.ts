@@ -227,9 +227,11 @@ describe('order and cursor', () => {
     }
   });
 
-  it('tags each base object once, and two bases differently', () => {
-    expect(baseTag(base)).toBe(baseTag(base));
-    expect(baseTag({ ...base })).not.toBe(baseTag(base));
+  it('tags a base by its audience order: the same order the same tag, a moved potential index another', () => {
+    expect(baseTag({ ...base })).toBe(baseTag(base));
+    const first = audienceOrder(base).rows[0]!;
+    const moved = base.scores.map((s, i) => (i === first ? { ...s, potential: { ...s.potential!, index: s.potential!.index - 0.01 } } : s));
+    expect(baseTag({ ...base, scores: moved })).not.toBe(baseTag(base));
   });
 
   it('seeks to the first row after a key, whether or not the key is in the base', () => {

@@ -8,11 +8,11 @@
  *   position, so a filter over a million customers reads typed arrays); a refresh makes a new base
  *   and a new order. The match count of a filter is remembered per base, so later pages scan only
  *   from their cursor.
- * - Cursor: the sort key (potential index, customer_id) of the last row served and a tag of the base
- *   that served it, base64url-encoded. Paging seeks to the first key after it. A cursor from an
- *   earlier scoring is refused (409): a customer whose index moved in the rescoring would be seen
- *   twice or not at all, and a campaign list must not double-send or miss anyone. An export streams
- *   a whole audience from the one base it started with.
+ * - Cursor: the sort key (potential index, customer_id) of the last row served and a tag of the
+ *   base's audience order, base64url-encoded. Paging seeks to the first key after it. A cursor from
+ *   an order that has changed since is refused (409): a customer whose index moved in the rescoring
+ *   would be seen twice or not at all, and a campaign list must not double-send or miss anyone. An
+ *   export streams a whole audience from the one base it started with.
  * - Only customers with a potential tier (i.e. a super-user score) are in any audience.
  * - A filter on a value the customer does not have (no model, or an empty prediction) does not match.
  * - Rows carry customer ids and scores only, never contact data (the store holds no raw PII).

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { LIFECYCLE_SEGMENTS, POTENTIAL_TIERS, RFM_SEGMENTS, VALUE_TIERS } from '../../scoring/index.js';
 import type { ScoredBase } from '../base-scores.js';
 import { column, type AudienceBase } from './base.js';
@@ -18,15 +18,19 @@ export function compareKeys(a: SortKey, b: SortKey): number {
 const baseTags = new WeakMap<object, string>();
 
 /**
- * A random tag per scored base object, carried in its cursors: a cursor is good only for the base
- * that gave it out. After a rescoring a customer's potential index may move across the cursor, so
- * paging on would repeat or skip them; random rather than counted, so that a restart (a new base)
- * never reuses a tag.
+ * A tag of a base's audience order (every customer's potential index and id, in order), carried in
+ * its cursors. After a rescoring that moved anyone's index, paging on from an old cursor would repeat
+ * or skip customers, so such a cursor is refused; a rescoring that changed no one's place (the
+ * periodic refresh of a quiet hour, or a restart) keeps the tag, and paging goes on.
  */
-export function baseTag(base: object): string {
+export function baseTag(base: Pick<AudienceBase, 'scores' | 'consents'>): string {
   let tag = baseTags.get(base);
   if (tag === undefined) {
-    tag = randomBytes(6).toString('base64url');
+    const order = audienceOrder(base);
+    const hash = createHash('sha256').update(new Uint8Array(order.index.buffer, order.index.byteOffset, order.index.byteLength));
+    const ids: string[] = new Array(order.rows.length);
+    for (let p = 0; p < order.rows.length; p++) ids[p] = base.scores[order.rows[p]!]!.customer_id;
+    tag = hash.update(ids.join('\n')).digest('base64url').slice(0, 16);
     baseTags.set(base, tag);
   }
   return tag;
