@@ -47,7 +47,7 @@ export function asOfWarnings(asOf: AsOf, span: DataSpan | undefined, customers: 
     const gap = Math.round((Date.parse(asOf) - Date.parse(span.latestEventDay)) / MS_PER_DAY);
     return [
       `warning: --as-of ${asOf} is ${gap} day(s) after the latest event (${span.latestEventDay}): every customer's recency grows by that much, ` +
-        'moving lifecycle segments and churn scores towards inactive',
+        'moving lifecycle segments towards inactive and leaving churn empty for customers without an event in its active window',
     ];
   }
   return [];

@@ -253,7 +253,8 @@ const SIGNUPS = countOf('signup', null);
 
 /** Internal helper columns of the days stage (over purchase days), used by final-stage features. */
 export const HELPER_DAY_SQL: Record<string, string> = {
-  [REPEAT_SPEND_GROSS]: 'CASE WHEN count(*) > 1 THEN (sum(amount) - arg_min(amount, day)) / (count(*) - 1) ELSE 0 END',
+  // arg_min_null: the first day's amount even when it is NULL (arg_min would skip to a later day), as the JS reads it.
+  [REPEAT_SPEND_GROSS]: 'CASE WHEN count(*) > 1 THEN (sum(amount) - arg_min_null(amount, day)) / (count(*) - 1) ELSE 0 END',
 };
 
 /** Internal helper columns of the events stage, used by final-stage features. */

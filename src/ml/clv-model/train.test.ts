@@ -52,7 +52,7 @@ describe('trainClv fitting errors surface with their codes and messages', () => 
   });
 
   it('refuses an invalid as-of day or hyperparameter before touching the data', async () => {
-    await expect(trainClv(opened.store, { asOf: '2024-13-01' })).rejects.toThrow(/as_of must be a date/);
+    await expect(trainClv(opened.store, { asOf: '2024-13-01' })).rejects.toThrow(/as-of must be a date/);
     await expect(trainClv(opened.store, { asOf: '2024-01-01', hyper: { margin: -1 } })).rejects.toThrow(/margin/);
   });
 });

@@ -53,7 +53,7 @@ export interface TrainClvOptions {
 
 export async function trainClv(db: Db, options: TrainClvOptions): Promise<ClvModel> {
   const began = performance.now();
-  const asOf = parseAsOf(options.asOf, 'as_of');
+  const asOf = parseAsOf(options.asOf, 'as-of');
   const hyper = parseClvHyperparams(options.hyper ?? {});
   const log = options.log ?? (() => undefined);
   // An empty store has no latest day: the fit below refuses it with its own too_few_customers message.
