@@ -107,7 +107,10 @@ describe('POST /v1/predictions', () => {
   });
 
   it("with explain, gives each probability's top features (effect sign matches direction) and the CLV sentence", async () => {
-    const body = await (await predict({ customer_ids: buyers(2), explain: true })).json();
+    // Buyers active in the churn model's window: it explains only the customers it predicts for.
+    const active = scorer.current!.scores.filter((s, i) => s.rfm_score !== null && Number.isFinite(scorer.current!.predictions!.churn_probability![i]!));
+    const body = await (await predict({ customer_ids: active.slice(0, 2).map((s) => s.customer_id), explain: true })).json();
+    expect(body.results).toHaveLength(2);
     for (const r of body.results) {
       for (const target of ['purchase_probability', 'churn_probability']) {
         const top = r.explanations[target] as { feature: string; effect: number; direction: string }[];
