@@ -44,15 +44,28 @@ describe('Platt scaling', () => {
 
 describe('isotonic regression', () => {
   it('pools adjacent violators and interpolates between run end points', () => {
-    const params = fitIsotonic([0.1, 0.2, 0.3, 0.4], [0, 1, 0, 1]);
-    expect(params.x).toEqual([0.1, 0.2, 0.3, 0.4]);
-    expect(params.y).toEqual([0, 0.5, 0.5, 1]);
-    const out = applyCalibration(params, [0.05, 0.15, 0.25, 0.35, 0.5]);
-    expect(out[0]).toBeCloseTo(1e-6, 12); // clipped away from exactly 0
-    expect(out[1]).toBeCloseTo(0.25, 12);
+    const params = fitIsotonic([0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8], [0, 0, 0, 1, 0, 1, 1, 1]);
+    // Runs: three negatives, then 0.4–0.5 pooled to 1/2, then three positives.
+    expect(params.x).toEqual([0.25, 0.35, 0.4, 0.5, 0.6, 0.8]);
+    // The pure runs take the rule of succession, (0 + 1)/(3 + 2) and (3 + 1)/(3 + 2), not 0 and 1.
+    expect(params.y).toEqual([0.2, 0.2, 0.5, 0.5, 0.8, 0.8]);
+    const out = applyCalibration(params, [0.1, 0.3, 0.45, 0.55, 0.9]);
+    expect(out[0]).toBeCloseTo(0.2, 12); // below the fitted range: its first value
+    expect(out[1]).toBeCloseTo(0.2, 12);
     expect(out[2]).toBeCloseTo(0.5, 12);
-    expect(out[3]).toBeCloseTo(0.75, 12);
-    expect(out[4]).toBeCloseTo(1 - 1e-6, 12);
+    expect(out[3]).toBeCloseTo(0.65, 12); // halfway from 0.5 (at 0.5) to 0.8 (at 0.6)
+    expect(out[4]).toBeCloseTo(0.8, 12);
+  });
+
+  it("keeps a pure end run below (above) its neighbour's rate when the rule of succession would pass it", () => {
+    // One negative, then a run of 1 positive in 10: (0 + 1)/(1 + 2) = 1/3 would pass 0.1, so it stops at 0.1.
+    const p = [0.05, ...Array.from({ length: 10 }, (_, i) => 0.1 + i * 0.01)];
+    const y = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const params = fitIsotonic(p, y);
+    expect(params.y[0]).toBeCloseTo(0.1, 12);
+    expect(Math.min(...params.y)).toBeGreaterThan(0);
+    // Every row the same class: one run, moved off certainty.
+    expect(fitIsotonic([0.1, 0.2, 0.3], [1, 1, 1]).y).toEqual([0.8, 0.8]);
   });
 
   it('averages labels of tied inputs before pooling', () => {
@@ -62,11 +75,11 @@ describe('isotonic regression', () => {
   });
 
   it('stays monotone between subnormal end points (the interpolation must not underflow)', () => {
-    const rows = [[3.5e-323, 0], [3.5e-323, 0], [3.5e-323, 0], [1.5e-323, 0], [3.5e-323, 0], [3.5e-323, 1]] as const;
+    const rows = [[1.5e-323, 0], [1.5e-323, 0], [1.5e-323, 0], [1.5e-323, 1], [3.5e-323, 0], [3.5e-323, 1]] as const;
     const params = fitIsotonic(rows.map(([p]) => p), rows.map(([, y]) => y));
     const [below, at] = applyCalibration(params, [3e-323, 3.5e-323]);
     expect(at!).toBeGreaterThanOrEqual(below!);
-    expect(below!).toBeCloseTo(0.15, 12); // three quarters of the way from 1.5e-323 (rate 0) to 3.5e-323 (rate 1/5)
+    expect(below!).toBeCloseTo(0.4375, 12); // three quarters of the way from 1.5e-323 (rate 1/4) to 3.5e-323 (rate 1/2)
   });
 
   it('is monotone non-decreasing for any data', () => {

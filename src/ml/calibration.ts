@@ -8,6 +8,7 @@ import { createRng } from './random.js';
  *   log-likelihood, using Platt's smoothed targets (N₊+1)/(N₊+2) and 1/(N₋+2) (Lin, Lin & Weng 2007).
  * - Isotonic regression: pool-adjacent-violators on (p, y), stored as the end points of each constant run and
  *   linearly interpolated between them at predict time (as scikit-learn does); clipped outside the fitted range.
+ *   Unlike scikit-learn, a run of only negatives or only positives is not mapped to exactly 0 or 1 (fitIsotonic).
  * Parameters are plain JSON (CalibrationSchema validates them when read back).
  */
 
@@ -155,10 +156,17 @@ export function fitIsotonic(p: ArrayLike<number>, y: ArrayLike<number>): Isotoni
     }
   }
   const xAsc = (k: number): number => g.threshold[m - 1 - k]!;
+  const means = Array.from({ length: top + 1 }, (_, b) => bS[b]! / bW[b]!);
+  // A run of only negatives (the first) or only positives (the last) would map to exactly 0 or 1:
+  // certainty from a few dozen rows, which next best action would multiply by money. Such a run
+  // takes the rule of succession instead, (s + 1)/(w + 2), as Platt's targets do, never past its
+  // neighbour's rate, so the map stays non-decreasing.
+  if (means[0] === 0) means[0] = Math.min(1 / (bW[0]! + 2), top > 0 ? means[1]! : 1);
+  if (means[top] === 1) means[top] = Math.max((bW[top]! + 1) / (bW[top]! + 2), top > 0 ? means[top - 1]! : 0);
   const xs: number[] = [];
   const ys: number[] = [];
   for (let b = 0; b <= top; b++) {
-    const v = bS[b]! / bW[b]!;
+    const v = means[b]!;
     xs.push(xAsc(bLo[b]!));
     ys.push(v);
     if (bHi[b]! !== bLo[b]!) {
