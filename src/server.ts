@@ -18,7 +18,7 @@ import { openStore } from './store/open.js';
 import { EventIdFilter } from './ingest/event-id-filter.js';
 import { loadActionCatalog } from './nba/catalog.js';
 import { NbaService } from './serving/next-best-action.js';
-import { audienceOrder } from './serving/audience/index.js';
+import { baseTag } from './serving/audience/index.js';
 import { scheduleRefresh } from './serving/refresh-schedule.js';
 import type { ScoredBase } from './serving/base-scores.js';
 
@@ -29,9 +29,9 @@ const logger = pino({ level: env.LOG_LEVEL }, logDestination);
 // …and at most a second late at low traffic (start-up messages included), so the log never sits in the buffer.
 setInterval(() => logDestination.flush(), 1000).unref();
 
-/** Sorts the audience order of a fresh base now rather than in the first audience request after it. */
+/** Sorts the audience order of a fresh base (and tags it for cursors) now rather than in the first audience request after it. */
 function prepareAudiences(base: ScoredBase | undefined): void {
-  if (base) audienceOrder(base);
+  if (base) baseTag(base);
 }
 
 try {
