@@ -116,10 +116,14 @@ export interface EventRuleOptions {
   futureToleranceHours?: number;
 }
 
+/** The newest time accepted for something that happened (an event, an outcome, a decision) when it is `now`. */
+export function latestAcceptedTime(now: Date, toleranceHours = DEFAULT_FUTURE_TOLERANCE_HOURS): Date {
+  return new Date(now.getTime() + toleranceHours * 3_600_000);
+}
+
 /** The newest ts accepted, as a UTC TIMESTAMP literal. */
 function latestTsSql(now: Date, toleranceHours: number): string {
-  const latest = new Date(now.getTime() + toleranceHours * 3_600_000);
-  return `TIMESTAMP '${latest.toISOString().replace('T', ' ').replace('Z', '')}'`;
+  return `TIMESTAMP '${latestAcceptedTime(now, toleranceHours).toISOString().replace('T', ' ').replace('Z', '')}'`;
 }
 
 function notInFutureRule(name: string, options: EventRuleOptions): Rule {

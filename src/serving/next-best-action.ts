@@ -15,7 +15,7 @@ import {
 } from '../nba/index.js';
 import { attributePurchases, type AttributablePurchase } from '../nba/attribution.js';
 import { DAY_MS } from '../nba/vocab.js';
-import { DEFAULT_FUTURE_TOLERANCE_HOURS } from '../ingest/rules.js';
+import { DEFAULT_FUTURE_TOLERANCE_HOURS, latestAcceptedTime } from '../ingest/rules.js';
 import type { ModelVersions } from '../ml/serving/model-set.js';
 import type { Db, Store } from '../store/database.js';
 import { consentsFromBits } from './consents.js';
@@ -63,8 +63,7 @@ export const OUTCOME_CLOCK_SKEW_MS = 5 * 60_000;
  * dated years back never starts a cooldown).
  */
 export function outcomeTsProblem(ts: Date, decidedAt: Date, now: Date): string | null {
-  const latest = now.getTime() + DEFAULT_FUTURE_TOLERANCE_HOURS * 3_600_000;
-  if (ts.getTime() > latest) {
+  if (ts > latestAcceptedTime(now)) {
     return `ts ${ts.toISOString()} is in the future (after the server time ${now.toISOString()} + ${DEFAULT_FUTURE_TOLERANCE_HOURS} h)`;
   }
   if (ts.getTime() < decidedAt.getTime() - OUTCOME_CLOCK_SKEW_MS) {
@@ -107,8 +106,7 @@ export class NbaService {
     const state = await this.scorer.state(request.customer_id);
     const now = request.now !== undefined ? new Date(toMillis(request.now)) : this.clock();
     // A decision dated ahead would count its contacts from then on, as an outcome dated ahead would.
-    const latest = this.clock().getTime() + DEFAULT_FUTURE_TOLERANCE_HOURS * 3_600_000;
-    if (now.getTime() > latest) {
+    if (now > latestAcceptedTime(this.clock())) {
       throw new ValidationError(`now ${now.toISOString()} is in the future (after the server time + ${DEFAULT_FUTURE_TOLERANCE_HOURS} h)`, [
         { path: ['now'], message: `more than ${DEFAULT_FUTURE_TOLERANCE_HOURS} h after the server time` },
       ]);

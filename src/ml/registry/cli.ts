@@ -3,9 +3,8 @@ import { argvError } from '../../cli/args.js';
 import { COMMON_OPTIONS, log } from '../../cli/common.js';
 import { readEnv } from '../../config/env.js';
 import { DomainError, ValidationError } from '../../domain/errors.js';
-import type { FeatureSpec } from '../../features/schema.js';
 import { expectedFeatureSchema } from '../feature-schemas.js';
-import { isClassifierTarget, type ClassificationMetrics, type ModelTarget } from './metadata.js';
+import type { ClassificationMetrics, ModelTarget } from './metadata.js';
 import { ModelRegistry, parseTarget, type ListResult, type VersionSummary } from './registry.js';
 
 /** `npm run models -- ...`: list, show, promote and roll back model versions (scripts/models.ts). */
@@ -24,11 +23,6 @@ const OPTIONS = {
   force: { type: 'boolean', default: false },
   reason: { type: 'string' },
 } as const;
-
-/** The feature schema this code computes for a target: what its models must have been trained with to be served. */
-export function expectedSchemaFor(target: ModelTarget): readonly FeatureSpec[] {
-  return expectedFeatureSchema(target);
-}
 
 export interface CommandOutput {
   summary: unknown;
@@ -75,7 +69,7 @@ export async function modelsCommand(argv: string[], env: NodeJS.ProcessEnv = pro
       const { dir, metadata } = await registry.readMetadata(target, version);
       let integrity: { ok: true } | { ok: false; code: string; message: string; issues: unknown[] } = { ok: true };
       try {
-        const expected = expectedSchemaFor(target);
+        const expected = expectedFeatureSchema(target);
         await registry.open(target, version, { expectedFeatureSchema: expected });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
@@ -91,7 +85,7 @@ export async function modelsCommand(argv: string[], env: NodeJS.ProcessEnv = pro
       argCount(2, 2);
       const target = parseTarget(args[0]!);
       const version = args[1]!;
-      const expected = expectedSchemaFor(target);
+      const expected = expectedFeatureSchema(target);
       const result = await registry.promote(target, version, {
         force: values.force,
         ...(values.reason !== undefined ? { reason: values.reason } : {}),
@@ -105,7 +99,7 @@ export async function modelsCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     case 'rollback': {
       argCount(1, 1);
       const target = parseTarget(args[0]!);
-      const expected = expectedSchemaFor(target);
+      const expected = expectedFeatureSchema(target);
       const result = await registry.rollback(target, {
         ...(values.reason !== undefined ? { reason: values.reason } : {}),
         expectedFeatureSchema: expected,
