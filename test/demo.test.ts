@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapDemo, trainMissingModels } from '../src/demo/bootstrap.js';
+import { bootstrapDemo, demoStart, trainMissingModels } from '../src/demo/bootstrap.js';
 import { FEATURE_SCHEMA } from '../src/features/schema.js';
 import { ModelRegistry } from '../src/ml/registry/registry.js';
 import { trainFake } from '../src/ml/registry/test-helpers.js';
@@ -44,11 +44,28 @@ describe('demo bootstrap on an empty store', () => {
     expect(persons[0]!.anonymous).toBeLessThanOrEqual(truth.unlinked_identities.length);
     const events = await opened.store.one<{ n: number }>('SELECT count(*) AS n FROM events');
     expect(events!.n).toBe(truth.realized.events);
-    // The demo year ends the day before the clock: a caller's events of today follow on from it.
+    // The demo year ends in the week before the clock (a caller's events of today follow on from it),
+    // starting on a Monday a whole number of weeks after 2024-01-01: 2025-03-10 for 2026-03-15.
     const span = await opened.store.one<{ first: string; last: string }>(
       "SELECT strftime(min(ts), '%Y-%m-%d') AS first, strftime(max(ts), '%Y-%m-%d') AS last FROM events",
     );
-    expect(span).toEqual({ first: '2025-03-15', last: '2026-03-14' });
+    expect(span!.first).toBe('2025-03-10');
+    expect(span!.last >= '2026-03-08' && span!.last <= '2026-03-14').toBe(true);
+  });
+});
+
+describe('demo window', () => {
+  it('starts on the Monday of whole weeks after the anchor, at most a year and six days before the clock', () => {
+    expect(demoStart(new Date('2026-03-15T09:30:00Z'))).toBe('2025-03-10');
+    expect(demoStart(new Date('2026-03-16T00:00:00Z'))).toBe('2025-03-10'); // 2025-03-16 is a Sunday
+    expect(demoStart(new Date('2026-03-17T00:00:00Z'))).toBe('2025-03-17'); // a Monday again
+    for (const day of ['2025-01-01', '2026-11-25', '2030-06-30']) {
+      const start = demoStart(new Date(`${day}T12:00:00Z`));
+      expect(new Date(`${start}T00:00:00Z`).getUTCDay()).toBe(1);
+      const latest = Date.parse(day) - 365 * 86_400_000;
+      expect(latest - Date.parse(start)).toBeGreaterThanOrEqual(0);
+      expect(latest - Date.parse(start)).toBeLessThan(7 * 86_400_000);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Env } from '../config/env.js';
-import { addDays, type AsOf } from '../features/as-of.js';
+import { addDays, MS_PER_DAY, type AsOf } from '../features/as-of.js';
 import { generate } from '../generate/generate.js';
 import { ingestCustomers, ingestEvents } from '../ingest/ingest.js';
 import type { IdentitySettings } from '../identity/normalize.js';
@@ -23,13 +23,20 @@ export interface DemoDeps {
 export const DEMO_SEED = 42;
 export const DEMO_DAYS = 365;
 
+/** A Monday: the demo window starts a whole number of weeks after it. */
+export const DEMO_ANCHOR = '2024-01-01';
+
 /**
- * The demo's year ends yesterday (UTC), so the base is scored as of yesterday and events a caller
- * sends today through the API follow on from it, as in a live shop (a base ending in some past
- * year would put a customer rebuilt after today's event years ahead of everyone else).
+ * The demo's year ends within the last week (UTC), so events a caller sends today through the API
+ * follow on from it, as in a live shop (a base ending in some past year would put a customer
+ * rebuilt after today's event years ahead of everyone else). It starts a whole number of weeks after
+ * DEMO_ANCHOR: the generator's only calendar effect is the weekend, so the base, and the models
+ * trained on it, are the same whichever day `npm start` first runs.
  */
 export function demoStart(now: Date): AsOf {
-  return addDays(now.toISOString().slice(0, 10), -DEMO_DAYS);
+  const latestStart = addDays(now.toISOString().slice(0, 10), -DEMO_DAYS);
+  const weeks = Math.floor((Date.parse(latestStart) - Date.parse(DEMO_ANCHOR)) / (7 * MS_PER_DAY));
+  return addDays(DEMO_ANCHOR, 7 * weeks);
 }
 
 /**
