@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFeatures } from '../src/features/build.js';
 import { latestEventDay } from '../src/features/as-of.js';
 import { ModelRegistry } from '../src/ml/registry/registry.js';
-import { PropensityModel } from '../src/ml/train/propensity-artifact.js';
+import { LOG_LOSS_NOISE_SE, PropensityModel } from '../src/ml/train/propensity-artifact.js';
 import { runTraining, type TrainedTarget } from '../src/ml/train/run.js';
 import type { OpenedStore } from '../src/store/open.js';
 import { DEFAULT_SCORING_CONFIG } from '../src/config/scoring.js';
@@ -140,7 +140,7 @@ describe('CLV model on generated data', () => {
 });
 
 describe('purchase and churn models on generated data', () => {
-  it('beat the rule baseline on AUC, are promoted exactly when the log loss is no worse too, and report the contract metrics', () => {
+  it('beat the rule baseline on AUC, are promoted exactly when the log loss is no worse beyond noise too, and report the contract metrics', () => {
     // Purchase must earn promotion here; churn, whose inactivity baseline is strong on a small
     // generated base, is held to the same gate: a better ranking with worse probabilities stays out.
     expect(results.find((r) => r.target === 'purchase')!.promoted).toBe(true);
@@ -154,7 +154,9 @@ describe('purchase and churn models on generated data', () => {
       const report = fs.readFileSync(r.report!, 'utf8');
       expect(report).toContain('<svg');
       expect(report).not.toMatch(/(src|href)="https?:/);
-      expect(r.promoted, r.target).toBe(!(m.log_loss! > m.baseline.log_loss!));
+      const vs = (r.metrics as { log_loss_vs_baseline: { difference: number; standard_error: number } }).log_loss_vs_baseline;
+      expect(vs.difference).toBeCloseTo(m.log_loss! - m.baseline.log_loss!, 12);
+      expect(r.promoted, r.target).toBe(!(vs.difference > LOG_LOSS_NOISE_SE * vs.standard_error));
       expect(['wasm', 'cpu', 'tensorflow']).toContain(r.backend);
     }
   });

@@ -10,6 +10,7 @@ import {
   liftAt,
   liftTopDecile,
   logLoss,
+  pairedLogLossDifference,
   rocAuc,
   rocCurve,
 } from './metrics.js';
@@ -107,6 +108,22 @@ describe('averagePrecision', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('pairedLogLossDifference', () => {
+  it('gives the difference of the two log losses and the standard error of the per-row differences, by hand', () => {
+    const y = [1, 0, 1, 0];
+    const p = [0.9, 0.2, 0.6, 0.3];
+    const q = [0.8, 0.1, 0.7, 0.4];
+    const d = y.map((yi, i) => (yi === 1 ? -Math.log(p[i]!) + Math.log(q[i]!) : -Math.log(1 - p[i]!) + Math.log(1 - q[i]!)));
+    const mean = d.reduce((a, b) => a + b, 0) / 4;
+    const sd = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / 3);
+    const out = pairedLogLossDifference(y, p, q);
+    expect(out.mean).toBeCloseTo(logLoss(y, p) - logLoss(y, q), 14);
+    expect(out.mean).toBeCloseTo(mean, 14);
+    expect(out.standardError).toBeCloseTo(sd / 2, 14);
+    expect(pairedLogLossDifference([1], [0.5], [0.4]).standardError).toBeNaN();
   });
 });
 

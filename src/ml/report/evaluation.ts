@@ -387,6 +387,11 @@ export function verdictOf(e: Evaluation): Verdict {
   } else if (difference !== null && difference > 0) {
     headline = `beats the rule baseline on AUC by ${difference.toFixed(METRICS.auc.decimals)}`;
     detail = `${formatMetric('auc', model)} vs ${formatMetric('auc', baseline)}`;
+    // The trainer let a slightly higher log loss through as sampling noise (paired comparison).
+    const loss = compareMetric(e, 'log_loss');
+    if (loss.difference !== null && loss.difference > 0) {
+      detail += `; log loss ${formatMetric('log_loss', loss.model)} vs ${formatMetric('log_loss', loss.baseline)}, within the noise of the paired comparison`;
+    }
   } else {
     headline = "beats the rule baseline by the trainer's decision";
     detail = difference === null ? aucs : `${aucs}, ${formatDifference('auc', difference)}`;

@@ -11,7 +11,7 @@ import { ArtifactError } from '../errors.js';
 import { initBackend } from '../backend.js';
 import { explainRowPlain, plainDenseStack, type PlainDense } from '../explain.js';
 import { explainAllRows, type ExplanationTable } from '../explain-batch.js';
-import type { BinaryReport } from '../metrics.js';
+import type { BinaryReport, PairedDifference } from '../metrics.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { ModelMetadata } from '../registry/metadata.js';
 import { isScaler, transform, type Scaler } from '../scaler.js';
@@ -40,13 +40,24 @@ export function contractMetrics(r: BinaryReport) {
 }
 
 /**
+ * How many standard errors of the paired log-loss difference a model may lie above its baseline and
+ * still count as no worse: two, a one-sided false alarm rate of about 2.5% under the normal
+ * approximation (Diebold & Mariano 1995). Below that the gap is what another draw of the same
+ * customers would move it by.
+ */
+export const LOG_LOSS_NOISE_SE = 2;
+
+/**
  * Whether a propensity model earns promotion over its rule baseline: it must rank better (AUC) and
  * its probabilities must be no worse (log loss, the baseline calibrated isotonic on the model's own
- * calibration rows). Next best action multiplies these probabilities by money, so a model that
- * ranks well but whose probabilities are off (e.g. after a shift between cutoffs) is not served.
+ * calibration rows) beyond sampling noise, judged on the paired per-customer difference when given.
+ * Next best action multiplies these probabilities by money, so a model that ranks well but whose
+ * probabilities are off (e.g. after a shift between cutoffs) is not served.
  */
-export function beatsBaseline(model: BinaryReport, baseline: BinaryReport): boolean {
-  return model.rocAuc > baseline.rocAuc && !(model.logLoss > baseline.logLoss);
+export function beatsBaseline(model: BinaryReport, baseline: BinaryReport, logLossDifference?: PairedDifference): boolean {
+  if (!(model.rocAuc > baseline.rocAuc)) return false;
+  if (!logLossDifference || !Number.isFinite(logLossDifference.standardError)) return !(model.logLoss > baseline.logLoss);
+  return !(logLossDifference.mean > LOG_LOSS_NOISE_SE * logLossDifference.standardError);
 }
 
 /** Writes a trained model as a new registry version (weights, scaler, calibration, evaluation, metadata). */
@@ -80,7 +91,7 @@ export async function savePropensity(
     },
     data_fingerprint: meta.dataFingerprint,
     metrics: { model, baseline },
-    beats_baseline: beatsBaseline(trained.evaluation.model, trained.evaluation.baseline),
+    beats_baseline: beatsBaseline(trained.evaluation.model, trained.evaluation.baseline, trained.evaluation.logLossDifference),
     details: {
       feature_names: trained.featureNames,
       calibration_method: trained.calibration.method,

@@ -6,7 +6,7 @@ import { ClassifierParamsSchema, predictProba, trainClassifier } from '../classi
 import { buildTrainingSet, type TrainingSet } from '../dataset/training-set.js';
 import type { LabelTarget } from '../dataset/labels.js';
 import { permutationImportance } from '../explain.js';
-import { binaryReport, type BinaryReport } from '../metrics.js';
+import { binaryReport, pairedLogLossDifference, type BinaryReport, type PairedDifference } from '../metrics.js';
 import { createRng } from '../random.js';
 import { fitScaler, transform, type Scaler } from '../scaler.js';
 import type { Db } from '../../store/database.js';
@@ -48,7 +48,8 @@ export interface TrainedPropensity {
   calibrationReason: string;
   candidates: Candidate[];
   set: TrainingSet;
-  evaluation: { model: BinaryReport; baseline: BinaryReport };
+  /** Validation reports of the model and the rule baseline, and their paired log-loss difference (model − baseline). */
+  evaluation: { model: BinaryReport; baseline: BinaryReport; logLossDifference: PairedDifference };
   importance: { feature: string; importance: number }[];
   seconds: number;
 }
@@ -117,7 +118,11 @@ export async function trainPropensity(db: Db, input: PropensityOptions, log: (m:
     calibrationReason: calibration.reason,
     candidates: trained.map((t) => ({ kind: t.kind, innerAuc: t.auc, innerLogLoss: t.logLoss, epochs: t.result.epochsRun, chosen: t === best })),
     set,
-    evaluation: { model: binaryReport(set.validation.y, outerP), baseline: binaryReport(set.validation.y, baselineP) },
+    evaluation: {
+      model: binaryReport(set.validation.y, outerP),
+      baseline: binaryReport(set.validation.y, baselineP),
+      logLossDifference: pairedLogLossDifference(set.validation.y, outerP, baselineP),
+    },
     importance: importance.features.map((f) => ({ feature: f.name, importance: f.importance })),
     seconds: (performance.now() - started) / 1000,
   };

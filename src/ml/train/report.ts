@@ -35,7 +35,7 @@ export async function renderReportFile(dir: string, version: string, trained: Tr
       seconds: trained.seconds,
     },
     data_fingerprint: meta.dataFingerprint,
-    beats_baseline: beatsBaseline(trained.evaluation.model, trained.evaluation.baseline),
+    beats_baseline: beatsBaseline(trained.evaluation.model, trained.evaluation.baseline, trained.evaluation.logLossDifference),
   });
   await fs.writeFile(path.join(dir, REPORT_FILE), renderReport(evaluation));
 }

@@ -87,7 +87,12 @@ async function trainTarget(db: Db, registry: ModelRegistry, target: ModelTarget,
     backend: trained.backend,
     kind: trained.kind,
     promoted: false,
-    metrics: { ...model, baseline },
+    metrics: {
+      ...model,
+      baseline,
+      // The gate's log-loss test: model − baseline per customer, with its standard error (propensity-artifact.ts).
+      log_loss_vs_baseline: { difference: trained.evaluation.logLossDifference.mean, standard_error: trained.evaluation.logLossDifference.standardError },
+    },
     report: `${saved.dir}/report.html`,
   };
   return promoteIfEarned(db, registry, result, request, log);
