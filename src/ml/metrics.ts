@@ -139,11 +139,14 @@ export function logLoss(y: Labels, p: Scores, eps = 1e-15): number {
   checkProbabilities(p);
   if (y.length === 0) return NaN;
   let s = 0;
-  for (let i = 0; i < y.length; i++) {
-    const q = Math.min(Math.max(p[i]!, eps), 1 - eps);
-    s -= y[i] === 1 ? Math.log(q) : Math.log1p(-q);
-  }
+  for (let i = 0; i < y.length; i++) s += rowLogLoss(p[i]!, y[i] === 1, eps);
   return s / y.length;
+}
+
+/** One row's log loss, its probability clipped to [eps, 1 − eps]. */
+function rowLogLoss(p: number, positive: boolean, eps: number): number {
+  const q = Math.min(Math.max(p, eps), 1 - eps);
+  return positive ? -Math.log(q) : -Math.log1p(-q);
 }
 
 /** The mean per-row log-loss difference of two sets of probabilities for the same rows, and its standard error. */
@@ -165,15 +168,11 @@ export function pairedLogLossDifference(y: Labels, p: Scores, q: Scores, eps = 1
   checkProbabilities(p);
   checkProbabilities(q);
   const n = y.length;
-  const loss = (v: number, positive: boolean) => {
-    const c = Math.min(Math.max(v, eps), 1 - eps);
-    return positive ? -Math.log(c) : -Math.log1p(-c);
-  };
   // Welford: one pass, stable for many small differences.
   let mean = 0;
   let m2 = 0;
   for (let i = 0; i < n; i++) {
-    const d = loss(p[i]!, y[i] === 1) - loss(q[i]!, y[i] === 1);
+    const d = rowLogLoss(p[i]!, y[i] === 1, eps) - rowLogLoss(q[i]!, y[i] === 1, eps);
     const delta = d - mean;
     mean += delta / (i + 1);
     m2 += delta * (d - mean);
