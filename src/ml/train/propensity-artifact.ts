@@ -179,9 +179,8 @@ export class PropensityModel {
     return inLabelPopulation(this.label, frame, i);
   }
 
-  /** The features pushing row i's probability up or down the most; none for a row the model does not cover. */
+  /** The features pushing row i's probability up or down the most (ModelSet leaves out rows the model does not cover). */
   explain(frame: FeatureFrame, i: number, k = 5): Explanation[] {
-    if (!this.covers(frame, i)) return [];
     const X = this.scaled(frame, [i]);
     this.plain ??= plainDenseStack(this.model);
     const row = explainRowPlain(this.plain, X, { k, featureNames: this.featureNames });
@@ -192,9 +191,7 @@ export class PropensityModel {
   async explainAll(frame: FeatureFrame, k = 5): Promise<ExplanationTable> {
     const X = this.scaledFrames.get(frame) ?? (await runStepsInTurns(this.scaledSteps(frame)));
     this.scaledFrames.delete(frame);
-    const table = await explainAllRows(this.model, X, frame.n, this.featureNames.length, { k });
-    for (let i = 0; i < frame.n; i++) if (!this.covers(frame, i)) table.index.fill(-1, i * table.k, (i + 1) * table.k);
-    return table;
+    return explainAllRows(this.model, X, frame.n, this.featureNames.length, { k });
   }
 
   /** Row i of a table from explainAll, as explain gives it. */
